@@ -1,0 +1,102 @@
+"""Notebook setup and ``glue`` (foundation; the setup cell of every chapter calls these).
+
+:func:`setup_notebook` keeps TensorFlow quiet, seeds every random number
+generator and sets the figure defaults of the book. :func:`glue` stores a
+computed number for the prose (``{glue:text}`` in MyST); where ``myst_nb`` is
+not installed (Colab) it quietly does nothing but return the value.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import warnings
+
+import numpy as np
+
+#: Seed used by every chapter unless it says otherwise.
+DEFAULT_SEED = 0
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ and Python logs. Effective for C++ only before TensorFlow is imported."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    try:
+        import absl.logging
+
+        absl.logging.set_verbosity(absl.logging.ERROR)
+    except ImportError:
+        pass
+    for name in ("tensorflow", "absl", "h5py", "numba"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    for module in ("tensorflow", "keras", "absl", "google.protobuf", "numba"):
+        warnings.filterwarnings("ignore", module=module)
+
+
+def seed_everything(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python's ``random``, NumPy's global generator and (if installed) Keras/TensorFlow."""
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import keras
+    except ImportError:
+        return
+    keras.utils.set_random_seed(seed)
+
+
+def setup_notebook(seed: int = DEFAULT_SEED) -> None:
+    """Everything a chapter needs before its first line of content.
+
+    Quiets TensorFlow, seeds all generators with ``seed``, makes Matplotlib
+    draw inline PNGs with a perceptually uniform, colour-blind-safe colormap,
+    and keeps Keras progress bars out of the page.
+    """
+    quiet_tensorflow()
+    seed_everything(seed)
+    import matplotlib
+
+    matplotlib.rcParams.update(
+        {
+            "figure.dpi": 80,
+            "savefig.dpi": 80,
+            "figure.figsize": (8.0, 3.0),
+            "image.cmap": "magma",
+            "axes.grid": False,
+            "font.size": 10,
+        }
+    )
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            shell.run_line_magic("matplotlib", "inline")
+            shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+    except Exception:  # not in IPython: nothing to configure
+        pass
+    try:
+        import keras
+
+        keras.utils.disable_interactive_logging()
+    except ImportError:
+        pass
+
+
+def glue(name: str, value, display: bool = False):
+    """Store ``value`` under ``name`` for the text of the page, and return it.
+
+    In the book, ``{glue:text}`name`:.1f`` in a Markdown cell shows the value;
+    in Colab (no ``myst_nb``), nothing is stored and the value is just returned.
+    NumPy scalars are converted to Python numbers so they format cleanly.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return value
+    myst_glue(name, value, display=display)
+    return value
