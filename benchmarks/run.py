@@ -1,0 +1,112 @@
+"""Benchmark the book: run time and peak memory of every notebook, and the weight of every built page.
+
+    .venv/bin/python benchmarks/run.py            # real data (FSDD_DIR or the cache), then page sizes
+    .venv/bin/python benchmarks/run.py --fallback # on the offline fallback corpus
+    .venv/bin/python benchmarks/run.py --markdown benchmarks/results.md
+
+Each notebook is executed from a clean kernel by `jupyter execute` in its own process, one after the other;
+peak memory is the largest total resident set of that process tree (runner and kernel), sampled every 0.2 s. Budgets: 120 s per notebook,
+8 minutes for the book, 5 MB per page. Timings belong here, not in the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.toc import notebooks  # noqa: E402
+
+NOTEBOOK_BUDGET_S = 120
+BOOK_BUDGET_S = 8 * 60
+PAGE_BUDGET_MB = 5.0
+
+
+def run_notebook(path: pathlib.Path, env: dict) -> tuple[float, float, bool]:
+    """Execute one notebook; returns (wall seconds, peak resident memory of the process tree in MB, succeeded)."""
+    import psutil
+
+    with tempfile.TemporaryDirectory() as scratch:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "jupyter"), "execute", "--timeout=600",
+             f"--output={scratch}/out.ipynb", path.name],
+            cwd=path.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        peak = 0
+        parent = psutil.Process(process.pid)
+        while process.poll() is None:
+            try:
+                tree = [parent, *parent.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+        stderr = process.stderr.read()
+    if process.returncode != 0:
+        print(stderr[-3000:], file=sys.stderr)
+    return wall, peak / 1e6, process.returncode == 0
+
+
+def page_sizes() -> dict[str, float]:
+    """Size in MB of each built notebook page, counting embedded data and local images it references."""
+    import re
+
+    sizes = {}
+    for path in notebooks():
+        page = ROOT / "_build" / "html" / "book" / f"{path.stem}.html"
+        if not page.exists():
+            continue
+        size = page.stat().st_size
+        for source in re.findall(r'src="((?!data:|https?:)[^"]+\.(?:png|jpg|svg))"', page.read_text("utf-8")):
+            local = (page.parent / source).resolve()
+            size += local.stat().st_size if local.exists() else 0
+        sizes[path.stem] = size / 1e6
+    return sizes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fallback", action="store_true", help="run on the offline fallback corpus")
+    parser.add_argument("--markdown", type=pathlib.Path, help="also write the table to this Markdown file")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    if args.fallback:
+        env["SPEECH_AE_SYNTHETIC"] = "1"
+    rows, total, ok = [], 0.0, True
+    sizes = page_sizes()
+    for path in notebooks():
+        wall, peak_mb, succeeded = run_notebook(path, env)
+        total += wall
+        ok &= succeeded and wall <= NOTEBOOK_BUDGET_S
+        size = sizes.get(path.stem)
+        rows.append((path.name, wall, peak_mb, size, succeeded))
+        print(f"  ran {path.name}: {wall:.1f} s", file=sys.stderr)
+    data = "offline fallback corpus" if args.fallback else "FSDD (real speech)"
+    lines = [
+        f"Benchmark on {os.cpu_count()} CPU cores, data: {data}",
+        "",
+        "| notebook | wall time (s) | within 120 s | peak memory (MB) | page (MB) | within 5 MB |",
+        "|---|---:|:---:|---:|---:|:---:|",
+    ]
+    for name, wall, peak_mb, size, succeeded in rows:
+        page = f"{size:.2f}" if size is not None else "not built"
+        fits = "yes" if size is not None and size <= PAGE_BUDGET_MB else ("n/a" if size is None else "NO")
+        status = "yes" if succeeded and wall <= NOTEBOOK_BUDGET_S else ("FAILED" if not succeeded else "NO")
+        lines.append(f"| {name} | {wall:.1f} | {status} | {peak_mb:.0f} | {page} | {fits} |")
+    lines.append(f"| **total** | **{total:.1f}** | {'yes' if total <= BOOK_BUDGET_S else 'NO'} (≤ 480 s) | | | |")
+    table = "\n".join(lines)
+    print(table)
+    if args.markdown:
+        args.markdown.write_text(table + "\n")
+    return 0 if ok and total <= BOOK_BUDGET_S else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
