@@ -106,3 +106,14 @@ def test_page_weight_within_budget(name):
 def test_glued_numbers_were_filled_in(name):
     text = (soup_of(name).find("main") or soup_of(name)).get_text(" ")
     assert "{glue:" not in text and "glue:text" not in text, f"{name}: an unresolved glue reference"
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_headings_are_in_order(name):
+    """One h1 per page, and no level is skipped on the way down (h2 -> h4 would confuse a screen reader)."""
+    main = soup_of(name).find("main") or soup_of(name)
+    article = main.find("article") or main
+    levels = [int(h.name[1]) for h in article.find_all(re.compile(r"^h[1-6]$"))]
+    assert levels and levels[0] == 1 and levels.count(1) == 1, f"{name}: headings {levels}"
+    for previous, current in zip(levels, levels[1:]):
+        assert current <= previous + 1, f"{name}: heading level jumps from h{previous} to h{current}"
