@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make book   build the web book into _build/html (creates .venv, executes every notebook)
-#   make test   run every test (unit tests, notebooks on real and fallback data, checks of the built site)
+#   make test   run every test (unit tests, notebooks on real and fallback data, checks of the built site,
+#               and the built site in a real browser with no internet)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,10 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS = $(shell $(PY) -m tests.toc)
 NB_TIMEOUT ?= 600
 
-.PHONY: venv book serve test test-unit test-notebooks test-fallback test-site benchmark clean
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: venv static-assets chromium book serve test test-unit test-notebooks test-fallback test-site test-browser benchmark clean
 
 venv: $(STAMP)
 
@@ -18,10 +22,22 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# The JavaScript the web book serves itself, so that it works offline (MathJax, require.js, ipywidgets'
+# html-manager): pinned npm packages, hash-checked, unpacked into _vendor/npm (git-ignored). No-op when current.
+static-assets:
+	$(PYTHON) tools/static_assets.py
+
+# Debian's Chromium for the browser tests (playwright drives it; it downloads no browser of its own).
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM)
+
 # Clean first: with _build present and nothing changed, Jupyter Book would execute nothing.
-book: $(STAMP)
+book: $(STAMP) static-assets
 	rm -rf _build
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpicky --keep-going
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "Open _build/html/index.html in a browser, or run 'make serve'."
 
 serve:
@@ -35,6 +51,7 @@ test: $(STAMP)
 	$(MAKE) test-fallback
 	$(MAKE) book
 	$(MAKE) test-site
+	$(MAKE) test-browser
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit tests/test_hygiene.py
@@ -48,8 +65,12 @@ test-fallback: $(STAMP)
 test-site: $(STAMP)
 	$(PY) -m pytest tests/site
 
+# The built book (make book) in Chromium, offline; screenshots go to _build/screenshots/.
+test-browser: $(STAMP) chromium
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser
+
 benchmark: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf _build
+	rm -rf _build _vendor
