@@ -65,5 +65,10 @@ def accuracy(X_train, y_train, X_test, y_test, *, C: float = 1.0) -> float:
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     if len(y_train) != len(X_train) or len(y_test) != len(X_test):
         raise ValueError("each row of X needs exactly one label in y.")
-    model = digit_classifier(C).fit(X_train, y_train)
-    return float(np.mean(model.predict(X_test) == y_test))
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: these fits are small, and with TensorFlow's threads around, two BLAS threads
+    # on two cores were measured to make them up to 50 times slower (oversubscription).
+    with threadpool_limits(limits=1, user_api="blas"):
+        model = digit_classifier(C).fit(X_train, y_train)
+        return float(np.mean(model.predict(X_test) == y_test))
