@@ -19,6 +19,13 @@ from utils import data
 from utils.data import DatasetError, load_fsdd
 
 ROOT = "fake-fsdd-0000/recordings/"
+REAL_FSDD = real_fsdd_dir()  # read before any test clears FSDD_DIR
+
+
+@pytest.fixture(autouse=True)
+def _no_fsdd_dir(monkeypatch):
+    """CI exports FSDD_DIR for the notebooks; here it would outrank the cache and download under test."""
+    monkeypatch.delenv("FSDD_DIR", raising=False)
 
 
 def wav_bytes(seed, n=800, channels=1):
@@ -196,9 +203,9 @@ def test_manifest_shipped_with_utils_matches_the_dataset_readme():
         "1801eae019c063377d98f831d3f93574f259475df7332bb0e3d1b080fb5e6959")
 
 
-@pytest.mark.skipif(real_fsdd_dir() is None, reason="no local copy of FSDD")
+@pytest.mark.skipif(REAL_FSDD is None, reason="no local copy of FSDD")
 def test_real_fsdd_verifies_and_matches_its_documentation():
-    corpus = load_fsdd(real_fsdd_dir())
+    corpus = load_fsdd(REAL_FSDD)
     assert len(corpus) == 3000 and corpus.speakers == ["george", "jackson", "lucas", "nicolas", "theo", "yweweler"]
     assert corpus.sample_rate == 8000
     assert 21.5 < corpus.total_duration / 60 < 22.5
