@@ -48,7 +48,9 @@ def explorer(panels: Mapping, description: str = "setting", *, initial=None):
 
     panels: ``{setting: panel HTML}`` in slider order, the HTML made by :func:`panel_html`.
     description: the slider's label, e.g. ``"latent size"``.
-    Returns an ``ipywidgets.VBox``; make it the last line of a cell.
+    Returns an ``ipywidgets.VBox``; make it the last line of a cell. With
+    ipywidgets >= 8 its ``link`` attribute is the client-side link from the
+    slider's ``index`` to the stack's ``selected_index`` (``None`` otherwise).
     """
     import ipywidgets as widgets
 
@@ -65,11 +67,12 @@ def explorer(panels: Mapping, description: str = "setting", *, initial=None):
     )
     if hasattr(widgets, "Stack"):  # ipywidgets >= 8: linked in the browser, works without a kernel
         stack = widgets.Stack(children, selected_index=index)
-        widgets.jslink((slider, "index"), (stack, "selected_index"))
+        link = widgets.jslink((slider, "index"), (stack, "selected_index"))
         box = widgets.VBox([slider, stack])
     else:  # older ipywidgets (some Colab images): switch with a Python callback, live only
         holder = widgets.Box([children[index]])
         slider.observe(lambda change: setattr(holder, "children", [children[change["new"]]]), names="index")
-        box = widgets.VBox([slider, holder])
+        box, link = widgets.VBox([slider, holder]), None
+    box.link = link  # kept with the box, so the link lives as long as the explorer
     box.add_class("sae-explorer")
     return box

@@ -74,8 +74,8 @@ def test_explorer_links_slider_to_panels_on_the_client_side():
     assert [child.value for child in stack.children] == list(panels.values())
     from ipywidgets.widgets.widget_link import Link
 
-    links = [w for w in widgets.Widget._active_widgets.values() if isinstance(w, Link)]
-    assert any(l.source == (slider, "index") and l.target == (stack, "selected_index") for l in links)
+    assert isinstance(box.link, Link) and box.link.model_id  # a widget model: saved with the notebook's state
+    assert box.link.source == (slider, "index") and box.link.target == (stack, "selected_index")
     with pytest.raises(ValueError):
         explorer.explorer({}, "x")
     with pytest.raises(ValueError, match="figure, clips or numbers"):
