@@ -10,12 +10,16 @@ from __future__ import annotations
 import logging
 import os
 import random
+import time
 import warnings
 
 import numpy as np
 
 #: Seed used by every chapter unless it says otherwise.
 DEFAULT_SEED = 0
+
+#: Wall-clock time (``time.perf_counter``) at which :func:`setup_notebook` last ran.
+_setup_time: float | None = None
 
 
 def quiet_tensorflow() -> None:
@@ -54,6 +58,8 @@ def setup_notebook(seed: int = DEFAULT_SEED) -> None:
     draw inline PNGs with a perceptually uniform, colour-blind-safe colormap,
     and keeps Keras progress bars out of the page.
     """
+    global _setup_time
+    _setup_time = time.perf_counter()
     quiet_tensorflow()
     seed_everything(seed)
     import matplotlib
@@ -83,6 +89,17 @@ def setup_notebook(seed: int = DEFAULT_SEED) -> None:
         keras.utils.disable_interactive_logging()
     except ImportError:
         pass
+
+
+def seconds_since_setup() -> float:
+    """Wall-clock seconds since :func:`setup_notebook` ran: what a chapter took to execute so far.
+
+    The last cell of every chapter glues this as ``runtime_s``, so the time the
+    page states is the time its own build measured, not a number typed by hand.
+    """
+    if _setup_time is None:
+        raise RuntimeError("setup_notebook() has not run yet: run the setup cell at the top of the notebook first.")
+    return time.perf_counter() - _setup_time
 
 
 def glue(name: str, value, display: bool = False):
