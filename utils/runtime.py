@@ -94,12 +94,22 @@ def setup_notebook(seed: int = DEFAULT_SEED) -> None:
 def seconds_since_setup() -> float:
     """Wall-clock seconds since :func:`setup_notebook` ran: what a chapter took to execute so far.
 
-    The last cell of every chapter glues this as ``runtime_s``, so the time the
-    page states is the time its own build measured, not a number typed by hand.
+    :func:`glue_execution_time` glues it in the last cell of every chapter, so the time
+    the page states is the time its own build measured, not a number typed by hand.
     """
     if _setup_time is None:
         raise RuntimeError("setup_notebook() has not run yet: run the setup cell at the top of the notebook first.")
     return time.perf_counter() - _setup_time
+
+
+def glue_execution_time() -> float:
+    """Glue ``runtime_s`` (wall-clock seconds since the setup cell) and ``cpu_count`` for a chapter's "Time" line.
+
+    Called by the last cell of every chapter; returns the seconds.
+    """
+    seconds = glue("runtime_s", seconds_since_setup())
+    glue("cpu_count", os.cpu_count())
+    return seconds
 
 
 def glue(name: str, value, display: bool = False):
