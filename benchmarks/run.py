@@ -8,6 +8,7 @@ Each notebook is executed from a clean kernel by `jupyter execute` in its own pr
 peak memory is the largest total resident set of that process tree (runner and kernel), sampled every 0.2 s. Budgets: 120 s per notebook,
 8 minutes for the book, 5 MB per page. Timings belong here, not in the tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,18 @@ def run_notebook(path: pathlib.Path, env: dict) -> tuple[float, float, bool]:
     with tempfile.TemporaryDirectory() as scratch:
         start = time.perf_counter()
         process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "jupyter"), "execute", "--timeout=600",
-             f"--output={scratch}/out.ipynb", path.name],
-            cwd=path.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                str(ROOT / ".venv" / "bin" / "jupyter"),
+                "execute",
+                "--timeout=600",
+                f"--output={scratch}/out.ipynb",
+                path.name,
+            ],
+            cwd=path.parent,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         peak = 0
         parent = psutil.Process(process.pid)
@@ -64,7 +74,9 @@ def page_sizes() -> dict[str, float]:
         if not page.exists():
             continue
         size = page.stat().st_size
-        for source in re.findall(r'src="((?!data:|https?:)[^"]+\.(?:png|jpg|svg))"', page.read_text("utf-8")):
+        for source in re.findall(
+            r'src="((?!data:|https?:)[^"]+\.(?:png|jpg|svg))"', page.read_text("utf-8")
+        ):
             local = (page.parent / source).resolve()
             size += local.stat().st_size if local.exists() else 0
         sizes[path.stem] = size / 1e6
@@ -73,8 +85,12 @@ def page_sizes() -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fallback", action="store_true", help="run on the offline fallback corpus")
-    parser.add_argument("--markdown", type=pathlib.Path, help="also write the table to this Markdown file")
+    parser.add_argument(
+        "--fallback", action="store_true", help="run on the offline fallback corpus"
+    )
+    parser.add_argument(
+        "--markdown", type=pathlib.Path, help="also write the table to this Markdown file"
+    )
     args = parser.parse_args()
     env = dict(os.environ)
     if args.fallback:
@@ -97,10 +113,20 @@ def main() -> int:
     ]
     for name, wall, peak_mb, size, succeeded in rows:
         page = f"{size:.2f}" if size is not None else "not built"
-        fits = "yes" if size is not None and size <= PAGE_BUDGET_MB else ("n/a" if size is None else "NO")
-        status = "yes" if succeeded and wall <= NOTEBOOK_BUDGET_S else ("FAILED" if not succeeded else "NO")
+        fits = (
+            "yes"
+            if size is not None and size <= PAGE_BUDGET_MB
+            else ("n/a" if size is None else "NO")
+        )
+        status = (
+            "yes"
+            if succeeded and wall <= NOTEBOOK_BUDGET_S
+            else ("FAILED" if not succeeded else "NO")
+        )
         lines.append(f"| {name} | {wall:.1f} | {status} | {peak_mb:.0f} | {page} | {fits} |")
-    lines.append(f"| **total** | **{total:.1f}** | {'yes' if total <= BOOK_BUDGET_S else 'NO'} (≤ 480 s) | | | |")
+    lines.append(
+        f"| **total** | **{total:.1f}** | {'yes' if total <= BOOK_BUDGET_S else 'NO'} (≤ 480 s) | | | |"
+    )
     table = "\n".join(lines)
     print(table)
     if args.markdown:

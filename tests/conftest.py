@@ -1,4 +1,5 @@
 """Shared pytest configuration: tests never touch the network or the user's cache."""
+
 import os
 
 import pytest
@@ -15,8 +16,10 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
 
 def real_fsdd_dir():
     """The local copy of FSDD for tests (FSDD_DIR, else ../shared/data/fsdd/recordings), or None."""
-    candidates = [os.environ.get("FSDD_DIR"),
-                  os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "fsdd", "recordings")]
+    candidates = [
+        os.environ.get("FSDD_DIR"),
+        os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "fsdd", "recordings"),
+    ]
     for candidate in candidates:
         if candidate and os.path.isdir(candidate):
             return os.path.abspath(candidate)

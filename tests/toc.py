@@ -1,4 +1,5 @@
 """The notebooks of the table of contents, in order. ``python -m tests.toc`` prints their paths."""
+
 from __future__ import annotations
 
 import pathlib

@@ -19,6 +19,7 @@
      without it every widget label throws "Cannot read properties of undefined
      (reading 'Queue')".
 """
+
 from __future__ import annotations
 
 import pathlib
@@ -31,8 +32,12 @@ def check_vendor_files(app) -> None:
         return
     wanted = [app.config.mathjax_path, *getattr(app.config, "nb_ipywidgets_js", {})]
     local = [path for path in wanted if path and "://" not in path and not path.startswith("/")]
-    static_dirs = [pathlib.Path(app.confdir or app.srcdir, entry) for entry in app.config.html_static_path]
-    missing = [path for path in local if not any((folder / path).is_file() for folder in static_dirs)]
+    static_dirs = [
+        pathlib.Path(app.confdir or app.srcdir, entry) for entry in app.config.html_static_path
+    ]
+    missing = [
+        path for path in local if not any((folder / path).is_file() for folder in static_dirs)
+    ]
     if missing:
         raise ConfigError(
             f"{', '.join(missing)} not found in html_static_path: the offline JavaScript has not been "

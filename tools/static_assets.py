@@ -15,6 +15,7 @@ Only the Python standard library is used, so it runs before the venv exists.
 Usage: ``python tools/static_assets.py [--check]``; ``NPM_REGISTRY`` overrides
 the registry URL (a mirror). A second run with the same pins does nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,9 +54,14 @@ PACKAGES = {
         "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
         "html-manager",
         # the AMD bundle and the icon fonts its CSS loads relative to itself; no source maps
-        lambda path: path == "package.json" or (
-            path.startswith("dist/") and path.count("/") == 1
-            and path not in ("dist/embed.js", "dist/libembed-amd.js") and not path.endswith(".map")
+        lambda path: (
+            path == "package.json"
+            or (
+                path.startswith("dist/")
+                and path.count("/") == 1
+                and path not in ("dist/embed.js", "dist/libembed-amd.js")
+                and not path.endswith(".map")
+            )
         ),
     ),
     "mathjax": (
@@ -63,17 +69,38 @@ PACKAGES = {
         "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
         "mathjax",
         # es5/ as MathJax's CDN serves it, without the SVG output and the combined files we do not load
-        lambda path: path in ("LICENSE", "package.json") or (
-            path.startswith("es5/") and not path.startswith("es5/output/svg")
-            and path not in {f"es5/{name}.js" for name in (
-                "tex-chtml", "tex-chtml-full", "tex-chtml-full-speech", "tex-svg", "tex-svg-full",
-                "tex-mml-svg", "mml-chtml", "mml-svg", "node-main", "latest")}
+        lambda path: (
+            path in ("LICENSE", "package.json")
+            or (
+                path.startswith("es5/")
+                and not path.startswith("es5/output/svg")
+                and path
+                not in {
+                    f"es5/{name}.js"
+                    for name in (
+                        "tex-chtml",
+                        "tex-chtml-full",
+                        "tex-chtml-full-speech",
+                        "tex-svg",
+                        "tex-svg-full",
+                        "tex-mml-svg",
+                        "mml-chtml",
+                        "mml-svg",
+                        "node-main",
+                        "latest",
+                    )
+                }
+            )
         ),
     ),
 }
 
 #: Files the pages load, relative to _static/ (what _config.yml names); checked after unpacking.
-ENTRY_POINTS = ("npm/requirejs/require.js", "npm/html-manager/embed-amd.js", "npm/mathjax/tex-mml-chtml.js")
+ENTRY_POINTS = (
+    "npm/requirejs/require.js",
+    "npm/html-manager/embed-amd.js",
+    "npm/mathjax/tex-mml-chtml.js",
+)
 STAMP = VENDOR / "pins.json"
 
 
@@ -98,7 +125,9 @@ def check_integrity(data: bytes, integrity: str, url: str) -> None:
     algorithm, _, expected = integrity.partition("-")
     actual = base64.b64encode(hashlib.new(algorithm, data).digest()).decode("ascii")
     if actual != expected:
-        raise SystemExit(f"static_assets: {url} does not match its pinned {algorithm} hash; refusing to use it.")
+        raise SystemExit(
+            f"static_assets: {url} does not match its pinned {algorithm} hash; refusing to use it."
+        )
 
 
 def unpack(data: bytes, destination: pathlib.Path, keep) -> int:
@@ -112,9 +141,11 @@ def unpack(data: bytes, destination: pathlib.Path, keep) -> int:
             relative = "/".join(parts[1:])
             if not keep(relative):
                 continue
-            target = destination / (relative[len("es5/"):] if relative.startswith("es5/") else relative)
+            target = destination / (
+                relative[len("es5/") :] if relative.startswith("es5/") else relative
+            )
             if relative.startswith("dist/"):
-                target = destination / relative[len("dist/"):]
+                target = destination / relative[len("dist/") :]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.extractfile(member).read())
             count += 1
@@ -155,11 +186,15 @@ def fetch() -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report whether _vendor/npm is up to date")
+    parser.add_argument(
+        "--check", action="store_true", help="only report whether _vendor/npm is up to date"
+    )
     args = parser.parse_args(argv)
     if args.check:
         ok = up_to_date()
-        print(f"static_assets: {'up to date' if ok else 'missing or outdated: run python tools/static_assets.py'}")
+        print(
+            f"static_assets: {'up to date' if ok else 'missing or outdated: run python tools/static_assets.py'}"
+        )
         return 0 if ok else 1
     fetch()
     return 0

@@ -21,6 +21,7 @@ One module per concern, each explained in the chapter named in its docstring:
 Importing :mod:`utils` is cheap: TensorFlow is only imported by
 :func:`utils.runtime.setup_notebook`.
 """
+
 from .runtime import glue, setup_notebook
 
 __all__ = ["glue", "setup_notebook"]

@@ -5,6 +5,7 @@ elements with the WAV embedded as a data URI, so they play on the static web
 page with no kernel, in Jupyter and in Colab. Every player carries a caption
 that says what is heard (digit, speaker, and which model made it).
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,7 +35,9 @@ def to_wav_bytes(audio, sample_rate: int = SAMPLE_RATE) -> bytes:
     return buffer.getvalue()
 
 
-def match_loudness(clips: Sequence, target_rms_db: float = TARGET_RMS_DB, peak: float = 0.99) -> list[np.ndarray]:
+def match_loudness(
+    clips: Sequence, target_rms_db: float = TARGET_RMS_DB, peak: float = 0.99
+) -> list[np.ndarray]:
     """Scale every clip to the same RMS level (``target_rms_db`` dBFS), then all by one common
     factor if any would clip above ``peak``. Silent clips stay silent. Returns float32 arrays.
     """
@@ -53,7 +56,9 @@ def match_loudness(clips: Sequence, target_rms_db: float = TARGET_RMS_DB, peak: 
 def player_html(audio, sample_rate: int = SAMPLE_RATE, caption: str = "") -> str:
     """HTML of one captioned player: ``<figure><audio controls src="data:audio/wav;base64,…">``."""
     if not caption:
-        raise ValueError("every audio player needs a caption that says what is heard (digit, speaker, model).")
+        raise ValueError(
+            "every audio player needs a caption that says what is heard (digit, speaker, model)."
+        )
     data = base64.b64encode(to_wav_bytes(audio, sample_rate)).decode("ascii")
     label = html.escape(caption)
     return (
@@ -69,7 +74,10 @@ def players_html(clips, sample_rate: int = SAMPLE_RATE, *, equal_loudness: bool 
     if not items:
         raise ValueError("no clips given.")
     captions = [caption for caption, _ in items]
-    audios = [check_audio(a, sample_rate, expected_rate=None, allow_silence=True, name=c) for c, a in items]
+    audios = [
+        check_audio(a, sample_rate, expected_rate=None, allow_silence=True, name=c)
+        for c, a in items
+    ]
     if equal_loudness:
         audios = match_loudness(audios)
     players = "".join(player_html(a, sample_rate, c) for c, a in zip(captions, audios))

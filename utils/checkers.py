@@ -25,6 +25,7 @@ reference on every trial, and raises :class:`CheckFailed` (an ``AssertionError``
 with the reason otherwise. The reference here is written independently of the
 chapter's code (column vectors, one layer at a time), so the two check each other.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -33,9 +34,12 @@ import numpy as np
 
 #: Names and shapes of the six parameters, in terms of (F, H, K).
 PARAMETER_SHAPES = {
-    "W1": ("H", "F"), "b1": ("H",),
-    "W2": ("K", "H"), "b2": ("K",),
-    "W3": ("F", "K"), "b3": ("F",),
+    "W1": ("H", "F"),
+    "b1": ("H",),
+    "W2": ("K", "H"),
+    "b2": ("K",),
+    "W3": ("F", "K"),
+    "b3": ("F",),
 }
 
 
@@ -52,8 +56,11 @@ def _logistic(a):
 
 
 def _layers(params):
-    return [(params["W1"], params["b1"], "sigmoid"), (params["W2"], params["b2"], "identity"),
-            (params["W3"], params["b3"], "sigmoid")]
+    return [
+        (params["W1"], params["b1"], "sigmoid"),
+        (params["W2"], params["b2"], "identity"),
+        (params["W3"], params["b3"], "sigmoid"),
+    ]
 
 
 def _reference_activations(params, X):
@@ -94,8 +101,13 @@ def _reference_gradients(params, X):
 
 
 def _check_sizes(n_features, n_hidden, n_latent, n_examples, trials):
-    for name, value in (("n_features", n_features), ("n_hidden", n_hidden), ("n_latent", n_latent),
-                        ("n_examples", n_examples), ("trials", trials)):
+    for name, value in (
+        ("n_features", n_features),
+        ("n_hidden", n_hidden),
+        ("n_latent", n_latent),
+        ("n_examples", n_examples),
+        ("trials", trials),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
 
@@ -105,7 +117,10 @@ def random_problem(n_features=40, n_hidden=16, n_latent=4, n_examples=7, seed=0)
     _check_sizes(n_features, n_hidden, n_latent, n_examples, 1)
     rng = np.random.default_rng(seed)
     sizes = {"F": n_features, "H": n_hidden, "K": n_latent}
-    params = {name: rng.normal(0.0, 0.5, [sizes[s] for s in shape]) for name, shape in PARAMETER_SHAPES.items()}
+    params = {
+        name: rng.normal(0.0, 0.5, [sizes[s] for s in shape])
+        for name, shape in PARAMETER_SHAPES.items()
+    }
     return params, rng.uniform(0.0, 1.0, (n_examples, n_features))
 
 
@@ -114,8 +129,10 @@ def _call(function, what, params, X):
     try:
         return function(copies, X.copy())
     except Exception as error:  # report, in the student's terms, that the call itself failed
-        raise CheckFailed(f"{what} raised {type(error).__name__}: {error} "
-                          f"(called with params of shapes {_shapes(params)} and X of shape {X.shape}).") from error
+        raise CheckFailed(
+            f"{what} raised {type(error).__name__}: {error} "
+            f"(called with params of shapes {_shapes(params)} and X of shape {X.shape})."
+        ) from error
 
 
 def _shapes(params):
@@ -132,7 +149,9 @@ def _compare(name, got, expected, tolerance, where_names=("row", "column")):
         raise CheckFailed(f"{name} is not an array of numbers ({type(got).__name__}).") from error
     if got.shape != expected.shape:
         hint = " (transposed?)" if got.shape == expected.shape[::-1] and got.ndim == 2 else ""
-        raise CheckFailed(f"wrong shape: {name} has shape {got.shape}, expected {expected.shape}{hint}.")
+        raise CheckFailed(
+            f"wrong shape: {name} has shape {got.shape}, expected {expected.shape}{hint}."
+        )
     if not np.all(np.isfinite(got)):
         raise CheckFailed(f"{name} contains NaN or infinite values.")
     error = np.abs(got - expected)
@@ -144,21 +163,33 @@ def _compare(name, got, expected, tolerance, where_names=("row", "column")):
         raise CheckFailed(
             f"wrong value: {name} differs from the reference by up to {error.max():.3g} at {position} "
             f"(got {got[index]:.6g}, expected {expected[index]:.6g}); largest error / largest entry = "
-            f"{relative:.2e} > {tolerance:.0e}.")
+            f"{relative:.2e} > {tolerance:.0e}."
+        )
     return relative
 
 
 def _problems(function, example, sizes, trials, seed):
     """Check a checker's arguments, then yield ``trials`` random problems (params, X)."""
     if not callable(function):
-        raise TypeError(f"pass your function itself (e.g. {example}), got {type(function).__name__}.")
+        raise TypeError(
+            f"pass your function itself (e.g. {example}), got {type(function).__name__}."
+        )
     _check_sizes(*sizes, trials)
     for trial in range(trials):
         yield random_problem(*sizes, seed=seed + trial)
 
 
-def check_forward(forward: Callable, *, n_features=40, n_hidden=16, n_latent=4, n_examples=7,
-                  trials=3, seed=0, tolerance=1e-9) -> str:
+def check_forward(
+    forward: Callable,
+    *,
+    n_features=40,
+    n_hidden=16,
+    n_latent=4,
+    n_examples=7,
+    trials=3,
+    seed=0,
+    tolerance=1e-9,
+) -> str:
     """Check ``forward(params, X)``, which returns ``x_hat`` (N, F) or ``(h, z, x_hat)``.
 
     Runs it on ``trials`` random problems and compares every returned array with the reference.
@@ -171,7 +202,9 @@ def check_forward(forward: Callable, *, n_features=40, n_hidden=16, n_latent=4, 
         got = _call(forward, "forward(params, X)", params, X)
         if isinstance(got, (tuple, list)):
             if len(got) != 3:
-                raise CheckFailed(f"forward returned {len(got)} values; return x_hat, or (h, z, x_hat).")
+                raise CheckFailed(
+                    f"forward returned {len(got)} values; return x_hat, or (h, z, x_hat)."
+                )
             pairs = zip(("h", "z", "x_hat"), got, expected)
         else:
             pairs = [("x_hat", got, expected[-1])]
@@ -180,8 +213,17 @@ def check_forward(forward: Callable, *, n_features=40, n_hidden=16, n_latent=4, 
     return f"forward: OK on {trials} random problems (largest relative error {worst:.1e})."
 
 
-def check_loss(loss: Callable, *, n_features=40, n_hidden=16, n_latent=4, n_examples=7,
-               trials=3, seed=0, tolerance=1e-9) -> str:
+def check_loss(
+    loss: Callable,
+    *,
+    n_features=40,
+    n_hidden=16,
+    n_latent=4,
+    n_examples=7,
+    trials=3,
+    seed=0,
+    tolerance=1e-9,
+) -> str:
     """Check ``loss(params, X)`` -> float, the mean over examples of half the squared error."""
     sizes = (n_features, n_hidden, n_latent, n_examples)
     worst = 0.0
@@ -189,25 +231,43 @@ def check_loss(loss: Callable, *, n_features=40, n_hidden=16, n_latent=4, n_exam
         expected = _reference_loss(params, X)
         got = np.asarray(_call(loss, "loss(params, X)", params, X), dtype=np.float64)
         if got.size != 1:
-            raise CheckFailed(f"wrong shape: the loss must be one number, got an array of shape {got.shape}.")
+            raise CheckFailed(
+                f"wrong shape: the loss must be one number, got an array of shape {got.shape}."
+            )
         got = float(got.reshape(()))
         relative = abs(got - expected) / abs(expected)
         if relative > tolerance:
             ratio = got / expected
             hint = ""
-            for factor, reason in ((2.0, "the 1/2"), (0.5, "a factor 2"), (n_features, "a mean over features"),
-                                   (1 / n_features, "a mean over features instead of a sum"),
-                                   (n_examples, "the 1/N"), (1 / n_examples, "a division by N too many")):
+            for factor, reason in (
+                (2.0, "the 1/2"),
+                (0.5, "a factor 2"),
+                (n_features, "a mean over features"),
+                (1 / n_features, "a mean over features instead of a sum"),
+                (n_examples, "the 1/N"),
+                (1 / n_examples, "a division by N too many"),
+            ):
                 if abs(ratio - factor) < 1e-6 * factor:
                     hint = f" The ratio is {ratio:.4g}: check {reason}."
-            raise CheckFailed(f"wrong value: loss = {got:.6g}, expected {expected:.6g} "
-                              f"(relative error {relative:.2e}).{hint}")
+            raise CheckFailed(
+                f"wrong value: loss = {got:.6g}, expected {expected:.6g} "
+                f"(relative error {relative:.2e}).{hint}"
+            )
         worst = max(worst, relative)
     return f"loss: OK on {trials} random problems (largest relative error {worst:.1e})."
 
 
-def check_gradients(gradients: Callable, *, n_features=40, n_hidden=16, n_latent=4, n_examples=7,
-                    trials=3, seed=0, tolerance=1e-9) -> str:
+def check_gradients(
+    gradients: Callable,
+    *,
+    n_features=40,
+    n_hidden=16,
+    n_latent=4,
+    n_examples=7,
+    trials=3,
+    seed=0,
+    tolerance=1e-9,
+) -> str:
     """Check ``gradients(params, X)`` -> dict of dL/dW1, dL/db1, ..., dL/db3 with the parameters' shapes.
 
     The first wrong parameter is reported from the output layer backwards (W3, b3, W2, ...),
@@ -219,14 +279,23 @@ def check_gradients(gradients: Callable, *, n_features=40, n_hidden=16, n_latent
         expected = _reference_gradients(params, X)
         got = _call(gradients, "gradients(params, X)", params, X)
         if not isinstance(got, Mapping):
-            raise CheckFailed(f"gradients must return a dict {{'W1': ..., 'b3': ...}}, got {type(got).__name__}.")
+            raise CheckFailed(
+                f"gradients must return a dict {{'W1': ..., 'b3': ...}}, got {type(got).__name__}."
+            )
         missing = [name for name in PARAMETER_SHAPES if name not in got]
         if missing:
-            raise CheckFailed(f"the gradient of {', '.join(missing)} is missing (got keys {sorted(got)}).")
+            raise CheckFailed(
+                f"the gradient of {', '.join(missing)} is missing (got keys {sorted(got)})."
+            )
         for name in ("W3", "b3", "W2", "b2", "W1", "b1"):
             labels = ("row", "column") if name.startswith("W") else ("entry",)
             try:
-                worst = max(worst, _compare(f"the gradient of {name}", got[name], expected[name], tolerance, labels))
+                worst = max(
+                    worst,
+                    _compare(
+                        f"the gradient of {name}", got[name], expected[name], tolerance, labels
+                    ),
+                )
             except CheckFailed as failure:
                 raise CheckFailed(f"{failure} Parameter shapes: {_shapes(params)}.") from None
     return f"gradients: all six match on {trials} random problems (largest relative error {worst:.1e})."

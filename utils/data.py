@@ -17,6 +17,7 @@ Before any use, every one of the 3,000 files is checked against the SHA-256
 manifest shipped with this package. GitHub does not promise byte-stable zip
 archives, so the *files* are checked, never the zip.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,8 +33,6 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
-
-from .validation import SAMPLE_RATE
 
 #: Commit of FSDD tag v1.0.10 (6 speakers, 3,000 recordings).
 FSDD_COMMIT = "d6938f9bf1545aa66d8489fc9f1385a7abd64282"
@@ -160,7 +159,7 @@ class Corpus(Sequence):
         return rates.pop()
 
     # Selection and splits ---------------------------------------------------
-    def where(self, *, digit=None, speaker=None, take=None) -> "Corpus":
+    def where(self, *, digit=None, speaker=None, take=None) -> Corpus:
         """The recordings that match every criterion given (a value or a collection of values)."""
 
         def matches(value, wanted):
@@ -180,15 +179,19 @@ class Corpus(Sequence):
         ]
         return Corpus(chosen, source=self.source, location=self.location)
 
-    def official_split(self) -> tuple["Corpus", "Corpus"]:
+    def official_split(self) -> tuple[Corpus, Corpus]:
         """FSDD's official split: ``(train, test)``, takes 5-49 train and takes 0-4 test."""
         test_takes = set(OFFICIAL_TEST_TAKES)
         train = [r for r in self.recordings if r.take not in test_takes]
         test = [r for r in self.recordings if r.take in test_takes]
-        return (Corpus(train, source=self.source, location=self.location),
-                Corpus(test, source=self.source, location=self.location))
+        return (
+            Corpus(train, source=self.source, location=self.location),
+            Corpus(test, source=self.source, location=self.location),
+        )
 
-    def speaker_split(self, held_out: str | Sequence[str] | None = None) -> tuple["Corpus", "Corpus"]:
+    def speaker_split(
+        self, held_out: str | Sequence[str] | None = None
+    ) -> tuple[Corpus, Corpus]:
         """A split that holds out whole speakers: ``(train, test)``.
 
         ``held_out`` is a speaker name or a list of names; by default the last
@@ -207,8 +210,10 @@ class Corpus(Sequence):
         held = set(held_out)
         train = [r for r in self.recordings if r.speaker not in held]
         test = [r for r in self.recordings if r.speaker in held]
-        return (Corpus(train, source=self.source, location=self.location),
-                Corpus(test, source=self.source, location=self.location))
+        return (
+            Corpus(train, source=self.source, location=self.location),
+            Corpus(test, source=self.source, location=self.location),
+        )
 
     def describe(self) -> str:
         """One line that says what this corpus is and where it came from."""
@@ -235,7 +240,9 @@ def read_manifest(path: str | os.PathLike = MANIFEST_PATH) -> dict[str, str]:
             continue
         parts = line.split()
         if len(parts) != 2 or len(parts[0]) != 64:
-            raise DatasetError(f"{path}, line {line_number}: expected '<sha256>  <file name>', got {line!r}")
+            raise DatasetError(
+                f"{path}, line {line_number}: expected '<sha256>  <file name>', got {line!r}"
+            )
         manifest[parts[1].lstrip("*")] = parts[0].lower()
     return manifest
 
@@ -281,7 +288,11 @@ def decode_wav(data: bytes, name: str = "recording") -> tuple[np.ndarray, int]:
     """
     try:
         with wave.open(io.BytesIO(data)) as reader:
-            channels, width, rate = reader.getnchannels(), reader.getsampwidth(), reader.getframerate()
+            channels, width, rate = (
+                reader.getnchannels(),
+                reader.getsampwidth(),
+                reader.getframerate(),
+            )
             frames = reader.readframes(reader.getnframes())
     except (wave.Error, EOFError) as error:
         raise DatasetError(f"{name} is not a readable WAV file ({error}).") from error
@@ -299,10 +310,18 @@ def recordings_from_files(contents: dict[str, bytes]) -> list[Recording]:
     for name, data in contents.items():
         match = _FILE_NAME.match(name)
         if match is None:
-            raise DatasetError(f"unexpected file name {name!r}; expected '{{digit}}_{{speaker}}_{{take}}.wav'.")
+            raise DatasetError(
+                f"unexpected file name {name!r}; expected '{{digit}}_{{speaker}}_{{take}}.wav'."
+            )
         audio, rate = decode_wav(data, name)
         recordings.append(
-            Recording(audio=audio, sample_rate=rate, digit=int(match[1]), speaker=match[2], take=int(match[3]))
+            Recording(
+                audio=audio,
+                sample_rate=rate,
+                digit=int(match[1]),
+                speaker=match[2],
+                take=int(match[3]),
+            )
         )
     recordings.sort(key=lambda r: (r.speaker, r.digit, r.take))
     return recordings
@@ -336,14 +355,18 @@ def safe_extract(archive: str | os.PathLike, folder: str, target: str | os.PathL
                 name = member.filename
                 parts = pathlib.PurePosixPath(name).parts
                 if name.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", name):
-                    raise DatasetError(f"refusing to extract {name!r}: it points outside the target folder.")
+                    raise DatasetError(
+                        f"refusing to extract {name!r}: it points outside the target folder."
+                    )
             for member in members:
                 if member.is_dir() or not member.filename.startswith(folder):
                     continue
-                relative = member.filename[len(folder):]
+                relative = member.filename[len(folder) :]
                 destination = (target / relative).resolve()
                 if target not in destination.parents:
-                    raise DatasetError(f"refusing to extract {member.filename!r}: it points outside {target}.")
+                    raise DatasetError(
+                        f"refusing to extract {member.filename!r}: it points outside {target}."
+                    )
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with zipped.open(member) as source, open(destination, "wb") as sink:
                     shutil.copyfileobj(source, sink)
@@ -381,7 +404,9 @@ def download_fsdd(
     for attempt in range(2):
         if attempt or not archive.exists():
             archive.unlink(missing_ok=True)
-            pooch.retrieve(url, known_hash=None, fname=archive.name, path=cache_dir, progressbar=progressbar)
+            pooch.retrieve(
+                url, known_hash=None, fname=archive.name, path=cache_dir, progressbar=progressbar
+            )
         staging = pathlib.Path(tempfile.mkdtemp(prefix="recordings.partial-", dir=cache_dir))
         try:
             safe_extract(archive, folder, staging)
@@ -403,7 +428,9 @@ def download_fsdd(
             staging.rename(final)
         return final
     archive.unlink(missing_ok=True)
-    raise DatasetError(f"the downloaded archive from {url} did not contain an intact FSDD: {last_error}")
+    raise DatasetError(
+        f"the downloaded archive from {url} did not contain an intact FSDD: {last_error}"
+    )
 
 
 def _flag(name: str) -> bool:
@@ -451,24 +478,34 @@ def load_fsdd(
     corpus = None
     if directory is not None:
         contents = verify_directory(directory, manifest)
-        corpus = Corpus(recordings_from_files(contents), source="directory", location=str(directory))
+        corpus = Corpus(
+            recordings_from_files(contents), source="directory", location=str(directory)
+        )
     elif not _flag("SPEECH_AE_SYNTHETIC"):
         cache_dir = pathlib.Path(cache_dir) if cache_dir is not None else default_cache_dir()
         cached = cache_dir / "recordings"
         if cached.is_dir():
             try:
                 contents = verify_directory(cached, manifest)
-                corpus = Corpus(recordings_from_files(contents), source="cache", location=str(cached))
+                corpus = Corpus(
+                    recordings_from_files(contents), source="cache", location=str(cached)
+                )
             except DatasetError as error:
                 print(f"The cached copy of FSDD is damaged ({error}); fetching it again.")
         if corpus is None:
             allowed = (not _flag("SPEECH_AE_NO_DOWNLOAD")) if download is None else download
             if allowed:
                 try:
-                    folder = download_fsdd(cache_dir, url=url, folder=archive_folder, manifest=manifest)
+                    folder = download_fsdd(
+                        cache_dir, url=url, folder=archive_folder, manifest=manifest
+                    )
                     contents = verify_directory(folder, manifest)
-                    corpus = Corpus(recordings_from_files(contents), source="download", location=str(folder))
-                except Exception as error:  # no network, server error, corrupt archive: fall back, loudly
+                    corpus = Corpus(
+                        recordings_from_files(contents), source="download", location=str(folder)
+                    )
+                except (
+                    Exception
+                ) as error:  # no network, server error, corrupt archive: fall back, loudly
                     print(f"Could not download FSDD ({type(error).__name__}: {error}).")
     if corpus is None:
         if explicit:

@@ -9,6 +9,7 @@ numbers. No Python callback is involved, so it works live in Jupyter and
 Colab *and* on the static web page, where the executed notebook's widget
 state is rendered without a kernel.
 """
+
 from __future__ import annotations
 
 import html
@@ -19,8 +20,15 @@ from .plots import figure_html
 from .validation import SAMPLE_RATE
 
 
-def panel_html(figure=None, *, alt: str | None = None, clips=None, numbers: Mapping | None = None,
-               sample_rate: int = SAMPLE_RATE, caption: str | None = None) -> str:
+def panel_html(
+    figure=None,
+    *,
+    alt: str | None = None,
+    clips=None,
+    numbers: Mapping | None = None,
+    sample_rate: int = SAMPLE_RATE,
+    caption: str | None = None,
+) -> str:
     """HTML of one explorer panel: a figure (Matplotlib, with ``alt``), audio clips and a table of numbers.
 
     clips: ``{caption: audio}`` or ``[(caption, audio), ...]``, played at equal loudness.
@@ -62,8 +70,12 @@ def explorer(panels: Mapping, description: str = "setting", *, initial=None):
     children = [widgets.HTML(value=value) for value in panels.values()]
     index = 0 if initial is None else labels.index(str(initial))
     slider = widgets.SelectionSlider(
-        options=labels, index=index, description=description, continuous_update=True,
-        style={"description_width": "initial"}, layout=widgets.Layout(width="420px"),
+        options=labels,
+        index=index,
+        description=description,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="420px"),
     )
     if hasattr(widgets, "Stack"):  # ipywidgets >= 8: linked in the browser, works without a kernel
         stack = widgets.Stack(children, selected_index=index)
@@ -71,7 +83,9 @@ def explorer(panels: Mapping, description: str = "setting", *, initial=None):
         box = widgets.VBox([slider, stack])
     else:  # older ipywidgets (some Colab images): switch with a Python callback, live only
         holder = widgets.Box([children[index]])
-        slider.observe(lambda change: setattr(holder, "children", [children[change["new"]]]), names="index")
+        slider.observe(
+            lambda change: setattr(holder, "children", [children[change["new"]]]), names="index"
+        )
         box, link = widgets.VBox([slider, holder]), None
     box.link = link  # kept with the box, so the link lives as long as the explorer
     box.add_class("sae-explorer")

@@ -9,6 +9,7 @@ Shapes follow librosa: a spectrogram is ``(n_bands, n_frames)``. Models see
 frames as rows, so :func:`frames` transposes to ``(n_frames, n_bands)`` and
 :func:`context_windows` stacks ``width`` consecutive frames into one row.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -44,13 +45,21 @@ def log_mel(
 
     audio = check_audio(audio, sample_rate, min_duration=n_fft / 2 / SAMPLE_RATE)
     power = librosa.feature.melspectrogram(
-        y=audio, sr=sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
-        fmin=0.0, fmax=sample_rate / 2, power=2.0,
+        y=audio,
+        sr=sample_rate,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        n_mels=n_mels,
+        fmin=0.0,
+        fmax=sample_rate / 2,
+        power=2.0,
     )
     return (10.0 * np.log10(np.maximum(power, 10.0 ** (db_floor / 10.0)))).astype(np.float32)
 
 
-def mfcc(audio, sample_rate: int = SAMPLE_RATE, *, n_mfcc: int = N_MFCC, **log_mel_options) -> np.ndarray:
+def mfcc(
+    audio, sample_rate: int = SAMPLE_RATE, *, n_mfcc: int = N_MFCC, **log_mel_options
+) -> np.ndarray:
     """Mel-frequency cepstral coefficients: the DCT (type II, orthonormal) of :func:`log_mel`.
 
     Returns float32 (n_mfcc, n_frames). Davis & Mermelstein (1980); chapter 2 derives it.
@@ -59,7 +68,9 @@ def mfcc(audio, sample_rate: int = SAMPLE_RATE, *, n_mfcc: int = N_MFCC, **log_m
 
     log_mel_db = log_mel(audio, sample_rate, **log_mel_options)
     if not 1 <= n_mfcc <= log_mel_db.shape[0]:
-        raise ValueError(f"n_mfcc must be between 1 and the number of mel bands ({log_mel_db.shape[0]}), got {n_mfcc}.")
+        raise ValueError(
+            f"n_mfcc must be between 1 and the number of mel bands ({log_mel_db.shape[0]}), got {n_mfcc}."
+        )
     return librosa.feature.mfcc(S=log_mel_db, n_mfcc=n_mfcc).astype(np.float32)
 
 
@@ -97,7 +108,9 @@ def context_windows(spectrogram, width: int, hop: int = 1) -> np.ndarray:
     return spectrogram.T[index].reshape(len(starts), width * n_bands)
 
 
-def overlap_average(windows, width: int, n_bands: int, n_frames: int | None = None, hop: int = 1) -> np.ndarray:
+def overlap_average(
+    windows, width: int, n_bands: int, n_frames: int | None = None, hop: int = 1
+) -> np.ndarray:
     """Invert :func:`context_windows`: average the estimates of each frame. Returns (n_bands, n_frames).
 
     windows: (n_windows, width * n_bands) in the layout of :func:`context_windows`.
@@ -128,7 +141,7 @@ class Standardizer:
         self.mean = None
         self.std = None
 
-    def fit(self, X) -> "Standardizer":
+    def fit(self, X) -> Standardizer:
         X = check_matrix(X, name="X")
         if X.shape[0] < 2:
             raise ValueError("need at least two examples to estimate a standard deviation.")
@@ -138,7 +151,9 @@ class Standardizer:
 
     def _check(self, X):
         if self.mean is None:
-            raise RuntimeError("call fit(X_train) before transform: the statistics come from the training split.")
+            raise RuntimeError(
+                "call fit(X_train) before transform: the statistics come from the training split."
+            )
         return check_matrix(X, n_columns=self.mean.shape[0], name="X")
 
     def transform(self, X) -> np.ndarray:
@@ -172,9 +187,15 @@ def invert_log_mel(
 
     log_mel_db = check_matrix(log_mel_db, name="log_mel_db")
     power = 10.0 ** (log_mel_db.astype(np.float64) / 10.0)
-    stft_magnitude = librosa.feature.inverse.mel_to_stft(power, sr=sample_rate, n_fft=n_fft, power=2.0)
+    stft_magnitude = librosa.feature.inverse.mel_to_stft(
+        power, sr=sample_rate, n_fft=n_fft, power=2.0
+    )
     audio = librosa.griffinlim(
-        stft_magnitude, n_iter=n_iter, hop_length=hop_length, n_fft=n_fft,
-        random_state=seed, length=(log_mel_db.shape[1] - 1) * hop_length,
+        stft_magnitude,
+        n_iter=n_iter,
+        hop_length=hop_length,
+        n_fft=n_fft,
+        random_state=seed,
+        length=(log_mel_db.shape[1] - 1) * hop_length,
     )
     return audio.astype(np.float32)

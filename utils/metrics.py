@@ -3,6 +3,7 @@
 Log-spectral distance (LSD) is introduced in chapter 1 and used throughout;
 bit rates are the subject of chapter 4.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,9 @@ def log_spectral_distance(reference_db, estimate_db, *, band_axis: int = 0) -> f
     reference_db = np.asarray(reference_db, dtype=np.float64)
     estimate_db = np.asarray(estimate_db, dtype=np.float64)
     if reference_db.shape != estimate_db.shape:
-        raise ValueError(f"the spectrograms differ in shape: {reference_db.shape} vs {estimate_db.shape}.")
+        raise ValueError(
+            f"the spectrograms differ in shape: {reference_db.shape} vs {estimate_db.shape}."
+        )
     if reference_db.size == 0:
         raise ValueError("the spectrograms are empty.")
     if not (np.all(np.isfinite(reference_db)) and np.all(np.isfinite(estimate_db))):
@@ -49,7 +52,9 @@ def snr_db(reference, estimate) -> float:
     return float("inf") if noise == 0 else float(10 * np.log10(signal / noise))
 
 
-def bit_rate(bits_per_code: float, *, codes_per_second: float = FRAMES_PER_SECOND, stages: int = 1) -> float:
+def bit_rate(
+    bits_per_code: float, *, codes_per_second: float = FRAMES_PER_SECOND, stages: int = 1
+) -> float:
     """Bits per second of a quantized code: ``codes_per_second * bits_per_code * stages``.
 
     With a codebook of K entries, ``bits_per_code = log2(K)`` (see :func:`bits_per_code`).

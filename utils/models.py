@@ -3,6 +3,7 @@
 Chapter 1 writes both out by hand (the SVD and the backward pass are the
 lesson there); chapters 2-4 import them from here as baselines and building blocks.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -30,10 +31,12 @@ class PCA:
         self.components = None
         self.eigenvalues = None
 
-    def fit(self, X) -> "PCA":
+    def fit(self, X) -> PCA:
         X = check_matrix(X, name="X").astype(np.float64)
         if self.n_components > min(X.shape):
-            raise ValueError(f"n_components={self.n_components} exceeds min(n_examples, n_features) = {min(X.shape)}.")
+            raise ValueError(
+                f"n_components={self.n_components} exceeds min(n_examples, n_features) = {min(X.shape)}."
+            )
         self.mean = X.mean(axis=0)
         _, singular_values, Vt = np.linalg.svd(X - self.mean, full_matrices=False)
         self.components = Vt[: self.n_components]
@@ -86,16 +89,21 @@ def dense_autoencoder(
     x = keras.Input(shape=(input_dim,), name="x")
     h = x
     for i, units in enumerate(hidden_units):
-        h = keras.layers.Dense(units, activation=activation, kernel_initializer=initializer(i), name=f"enc_{i}")(h)
+        h = keras.layers.Dense(
+            units, activation=activation, kernel_initializer=initializer(i), name=f"enc_{i}"
+        )(h)
     z = keras.layers.Dense(latent_dim, kernel_initializer=initializer(10), name="z")(h)
     encoder = keras.Model(x, z, name=f"{name}_encoder")
 
     z_in = keras.Input(shape=(latent_dim,), name="z_in")
     h = z_in
     for i, units in enumerate(reversed(hidden_units)):
-        h = keras.layers.Dense(units, activation=activation, kernel_initializer=initializer(20 + i), name=f"dec_{i}")(h)
-    x_hat = keras.layers.Dense(input_dim, activation=output_activation, kernel_initializer=initializer(30),
-                               name="x_hat")(h)
+        h = keras.layers.Dense(
+            units, activation=activation, kernel_initializer=initializer(20 + i), name=f"dec_{i}"
+        )(h)
+    x_hat = keras.layers.Dense(
+        input_dim, activation=output_activation, kernel_initializer=initializer(30), name="x_hat"
+    )(h)
     decoder = keras.Model(z_in, x_hat, name=f"{name}_decoder")
     autoencoder = keras.Model(x, decoder(encoder(x)), name=name)
     return autoencoder, encoder, decoder

@@ -6,6 +6,7 @@ optional caption, so that readers of the web page (including those using a
 screen reader) get the figure's content. Colormaps are perceptually uniform
 and colour-blind safe (``magma`` for spectrograms, ``viridis``/``cividis`` elsewhere).
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,9 +21,17 @@ from .validation import SAMPLE_RATE, check_audio, check_matrix
 SPECTROGRAM_CMAP = "magma"
 
 
-def spectrogram(log_mel_db, ax=None, *, sample_rate: int = SAMPLE_RATE, hop_length: int = HOP_LENGTH,
-                title: str | None = None, colorbar: bool = True, vmin: float | None = None,
-                vmax: float | None = None):
+def spectrogram(
+    log_mel_db,
+    ax=None,
+    *,
+    sample_rate: int = SAMPLE_RATE,
+    hop_length: int = HOP_LENGTH,
+    title: str | None = None,
+    colorbar: bool = True,
+    vmin: float | None = None,
+    vmax: float | None = None,
+):
     """Draw a log-mel spectrogram (n_mels, n_frames) in dB with time (s) and mel-frequency (Hz) axes.
 
     Returns the Matplotlib ``Axes``. Uses ``librosa.display.specshow``.
@@ -34,8 +43,16 @@ def spectrogram(log_mel_db, ax=None, *, sample_rate: int = SAMPLE_RATE, hop_leng
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 2.6))
     image = librosa.display.specshow(
-        log_mel_db, sr=sample_rate, hop_length=hop_length, x_axis="time", y_axis="mel",
-        fmax=sample_rate / 2, cmap=SPECTROGRAM_CMAP, vmin=vmin, vmax=vmax, ax=ax,
+        log_mel_db,
+        sr=sample_rate,
+        hop_length=hop_length,
+        x_axis="time",
+        y_axis="mel",
+        fmax=sample_rate / 2,
+        cmap=SPECTROGRAM_CMAP,
+        vmin=vmin,
+        vmax=vmax,
+        ax=ax,
     )
     ax.set(xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
     if title:
@@ -70,7 +87,11 @@ def figure_html(fig, alt: str, caption: str | None = None, *, close: bool = True
     if close:
         plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    text = f'<figcaption style="font-size:0.9em">{html.escape(caption)}</figcaption>' if caption else ""
+    text = (
+        f'<figcaption style="font-size:0.9em">{html.escape(caption)}</figcaption>'
+        if caption
+        else ""
+    )
     return (
         f'<figure class="sae-figure" style="margin:0 0 1em 0"><img src="data:image/png;base64,{data}" '
         f'alt="{html.escape(alt)}" style="max-width:100%;height:auto">{text}</figure>'

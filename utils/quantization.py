@@ -16,6 +16,7 @@ Shapes: data ``X`` is (n_vectors, dimension), a codebook ``C`` is (K, dimension)
 codes are integer arrays (n_vectors,) with values in ``0 … K-1``. Units are those
 of ``X`` (dB for log-mel frames); errors are in those units squared.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,7 +44,9 @@ def nearest_codeword(X, codebook) -> np.ndarray:
     codes = np.empty(X.shape[0], dtype=np.int64)
     for start in range(0, X.shape[0], _BLOCK):
         block = X[start : start + _BLOCK]
-        codes[start : start + _BLOCK] = np.argmin(squared_norms[None, :] - 2.0 * block @ codebook.T, axis=1)
+        codes[start : start + _BLOCK] = np.argmin(
+            squared_norms[None, :] - 2.0 * block @ codebook.T, axis=1
+        )
     return codes
 
 
@@ -97,7 +100,9 @@ def lbg(X, sizes, *, iterations: int = 10, epsilon: float = 0.01, seed: int = 0)
     if not sizes or any(K < 1 or K & (K - 1) for K in sizes):
         raise ValueError(f"codebook sizes must be powers of two (1, 2, 4, …), got {sizes}.")
     if sizes[-1] > X.shape[0]:
-        raise ValueError(f"a codebook of {sizes[-1]} codewords needs at least as many vectors; X has {X.shape[0]}.")
+        raise ValueError(
+            f"a codebook of {sizes[-1]} codewords needs at least as many vectors; X has {X.shape[0]}."
+        )
     if epsilon <= 0:
         raise ValueError(f"epsilon must be positive, got {epsilon}.")
     rng = np.random.default_rng(seed)
@@ -131,7 +136,9 @@ def codebook_usage(codes, codebook_size: int) -> np.ndarray:
     if codes.size == 0:
         raise ValueError("no codes given.")
     if codes.min() < 0 or codes.max() >= codebook_size:
-        raise ValueError(f"codes must lie in 0 … {codebook_size - 1}, got {codes.min()} … {codes.max()}.")
+        raise ValueError(
+            f"codes must lie in 0 … {codebook_size - 1}, got {codes.min()} … {codes.max()}."
+        )
     return np.bincount(codes.ravel(), minlength=codebook_size).astype(np.int64)
 
 
@@ -161,12 +168,12 @@ class UniformScalarQuantizer:
         if not 0 < coverage <= 1:
             raise ValueError(f"coverage must be in (0, 1], got {coverage}.")
         self.bits = int(bits)
-        self.levels = 2 ** self.bits
+        self.levels = 2**self.bits
         self.coverage = float(coverage)
         self.low = None
         self.step = None
 
-    def fit(self, Z) -> "UniformScalarQuantizer":
+    def fit(self, Z) -> UniformScalarQuantizer:
         Z = check_matrix(Z, name="Z")
         tail = (1 - self.coverage) / 2
         self.low = np.quantile(Z, tail, axis=0)
@@ -190,7 +197,9 @@ class UniformScalarQuantizer:
             raise RuntimeError("call fit(Z_train) first.")
         indices = np.asarray(indices)
         if indices.ndim != 2 or indices.shape[1] != self.low.shape[0]:
-            raise ValueError(f"indices must have shape (n, {self.low.shape[0]}), got {indices.shape}.")
+            raise ValueError(
+                f"indices must have shape (n, {self.low.shape[0]}), got {indices.shape}."
+            )
         if indices.min() < 0 or indices.max() >= self.levels:
             raise ValueError(f"indices must lie in 0 … {self.levels - 1}.")
         return self.low + (indices + 0.5) * self.step

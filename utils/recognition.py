@@ -4,6 +4,7 @@ A representation is judged by how well a simple classifier does on it: we pool
 frame-level features (MFCCs, or an autoencoder's codes) over each utterance
 into one vector, and train a standardized multinomial logistic regression.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,7 +26,9 @@ def pool(frame_features: Sequence, statistics: Sequence[str] = ("mean",)) -> np.
     """
     unknown = [s for s in statistics if s not in STATISTICS]
     if unknown or not statistics:
-        raise ValueError(f"statistics must be chosen from {sorted(STATISTICS)}, got {list(statistics)}.")
+        raise ValueError(
+            f"statistics must be chosen from {sorted(STATISTICS)}, got {list(statistics)}."
+        )
     rows = []
     for i, matrix in enumerate(frame_features):
         matrix = check_matrix(matrix, name=f"features of utterance {i}")
@@ -33,7 +36,9 @@ def pool(frame_features: Sequence, statistics: Sequence[str] = ("mean",)) -> np.
     return np.stack(rows).astype(np.float32)
 
 
-def mfcc_statistics(recordings, n_mfcc: int = N_MFCC, statistics: Sequence[str] = ("mean",)) -> np.ndarray:
+def mfcc_statistics(
+    recordings, n_mfcc: int = N_MFCC, statistics: Sequence[str] = ("mean",)
+) -> np.ndarray:
     """MFCCs of each recording pooled over time: (n_recordings, n_mfcc * len(statistics)).
 
     The classic baselines: ``mfcc_statistics(r, 13, ("mean",))`` and ``mfcc_statistics(r, 20, ("mean", "std"))``.
@@ -52,7 +57,9 @@ def digit_classifier(C: float = 1.0, seed: int = 0):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000, random_state=seed))
+    return make_pipeline(
+        StandardScaler(), LogisticRegression(C=C, max_iter=5000, random_state=seed)
+    )
 
 
 def accuracy(X_train, y_train, X_test, y_test, *, C: float = 1.0) -> float:

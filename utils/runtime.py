@@ -5,6 +5,7 @@ generator and sets the figure defaults of the book. :func:`glue` stores a
 computed number for the prose (``{glue:text}`` in MyST); where ``myst_nb`` is
 not installed (Colab) it quietly does nothing but return the value.
 """
+
 from __future__ import annotations
 
 import logging
@@ -98,7 +99,9 @@ def seconds_since_setup() -> float:
     the page states is the time its own build measured, not a number typed by hand.
     """
     if _setup_time is None:
-        raise RuntimeError("setup_notebook() has not run yet: run the setup cell at the top of the notebook first.")
+        raise RuntimeError(
+            "setup_notebook() has not run yet: run the setup cell at the top of the notebook first."
+        )
     return time.perf_counter() - _setup_time
 
 

@@ -10,6 +10,7 @@ padding a batch happens to carry changes nothing.
 Sequences are *time-major* here (one row per frame, as models see them):
 transpose a log-mel spectrogram ``(n_mels, n_frames)`` with ``.T`` first.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -31,7 +32,9 @@ def trim_silence(log_mel_db, top_db: float = 40.0, max_frames: int | None = None
     if not np.isfinite(top_db) or top_db <= 0:
         raise ValueError(f"top_db must be a positive number of decibels, got {top_db!r}.")
     if max_frames is not None and (not isinstance(max_frames, (int, np.integer)) or max_frames < 1):
-        raise ValueError(f"max_frames must be a positive number of frames or None, got {max_frames!r}.")
+        raise ValueError(
+            f"max_frames must be a positive number of frames or None, got {max_frames!r}."
+        )
     frame_db = 10.0 * np.log10(np.sum(10.0 ** (log_mel_db.astype(np.float64) / 10.0), axis=0))
     loud = np.flatnonzero(frame_db >= frame_db.max() - top_db)
     kept = log_mel_db[:, loud[0] : loud[-1] + 1]
@@ -40,8 +43,9 @@ def trim_silence(log_mel_db, top_db: float = 40.0, max_frames: int | None = None
     return kept.astype(np.float32)
 
 
-def pad_sequences(sequences: Sequence, n_steps: int | None = None, *, value: float = 0.0,
-                  multiple_of: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def pad_sequences(
+    sequences: Sequence, n_steps: int | None = None, *, value: float = 0.0, multiple_of: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Pad time-major sequences to one length and return them with their mask.
 
     sequences: list of arrays of shape (n_frames_i, n_features), the same ``n_features`` for all.
@@ -53,15 +57,19 @@ def pad_sequences(sequences: Sequence, n_steps: int | None = None, *, value: flo
     float32 (n_sequences, n_steps): 1 on the first n_frames_i steps of row i, 0 after.
     """
     if isinstance(sequences, np.ndarray) and sequences.ndim == 2:
-        raise TypeError("pass a list of (n_frames, n_features) arrays, not one array; wrap it as [array].")
+        raise TypeError(
+            "pass a list of (n_frames, n_features) arrays, not one array; wrap it as [array]."
+        )
     sequences = [check_matrix(s, name=f"sequence {i}") for i, s in enumerate(sequences)]
     if not sequences:
         raise ValueError("no sequences given.")
     n_features = sequences[0].shape[1]
     for i, s in enumerate(sequences):
         if s.shape[1] != n_features:
-            raise ValueError(f"sequence {i} has {s.shape[1]} features per frame, sequence 0 has {n_features}; "
-                             "did you forget to transpose a (n_mels, n_frames) spectrogram with .T?")
+            raise ValueError(
+                f"sequence {i} has {s.shape[1]} features per frame, sequence 0 has {n_features}; "
+                "did you forget to transpose a (n_mels, n_frames) spectrogram with .T?"
+            )
     if not isinstance(multiple_of, (int, np.integer)) or multiple_of < 1:
         raise ValueError(f"multiple_of must be a positive integer, got {multiple_of!r}.")
     longest = max(s.shape[0] for s in sequences)
@@ -70,7 +78,9 @@ def pad_sequences(sequences: Sequence, n_steps: int | None = None, *, value: flo
     if not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
         raise ValueError(f"n_steps must be a positive number of steps, got {n_steps!r}.")
     if longest > n_steps:
-        raise ValueError(f"a sequence has {longest} frames, more than n_steps={n_steps}; crop it first.")
+        raise ValueError(
+            f"a sequence has {longest} frames, more than n_steps={n_steps}; crop it first."
+        )
     X = np.full((len(sequences), n_steps, n_features), value, dtype=np.float32)
     mask = np.zeros((len(sequences), n_steps), dtype=np.float32)
     for i, s in enumerate(sequences):
@@ -82,7 +92,9 @@ def pad_sequences(sequences: Sequence, n_steps: int | None = None, *, value: flo
 def _check_mask(mask, X) -> np.ndarray:
     mask = np.asarray(mask, dtype=np.float64)
     if mask.shape != X.shape[:2]:
-        raise ValueError(f"mask has shape {mask.shape}, expected (n_sequences, n_steps) = {X.shape[:2]}.")
+        raise ValueError(
+            f"mask has shape {mask.shape}, expected (n_sequences, n_steps) = {X.shape[:2]}."
+        )
     if not np.all((mask == 0) | (mask == 1)):
         raise ValueError("mask must hold only 0 (padding) and 1 (real frame).")
     return mask
@@ -106,11 +118,15 @@ def masked_mse(X, X_hat, mask, *, per_sequence: bool = False):
     X = np.asarray(X, dtype=np.float64)
     X_hat = np.asarray(X_hat, dtype=np.float64)
     if X.ndim != 3 or X_hat.shape != X.shape:
-        raise ValueError(f"X and X_hat must have the same shape (n_sequences, n_steps, n_features); "
-                         f"got {X.shape} and {X_hat.shape}.")
+        raise ValueError(
+            f"X and X_hat must have the same shape (n_sequences, n_steps, n_features); "
+            f"got {X.shape} and {X_hat.shape}."
+        )
     mask = _check_mask(mask, X)
     if np.any(mask.sum(axis=1) == 0):
-        raise ValueError("every sequence needs at least one real frame (a row of the mask is all zeros).")
+        raise ValueError(
+            "every sequence needs at least one real frame (a row of the mask is all zeros)."
+        )
     squared = np.mean((X - X_hat) ** 2, axis=2) * mask  # (n_sequences, n_steps), 0 on padding
     if per_sequence:
         return squared.sum(axis=1) / mask.sum(axis=1)

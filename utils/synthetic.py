@@ -16,6 +16,7 @@ train plus noise) is shaped frame by frame in the STFT domain by the
 time-varying formant envelope, and resynthesized by overlap-add. Everything
 is seeded by (digit, speaker, take), so the corpus is the same on every machine.
 """
+
 from __future__ import annotations
 
 import functools
@@ -52,14 +53,38 @@ DIGITS = {
     2: [("s", 0.3, None), ("b", 0.3, (2500, 3900, 0.6)), ("v", 1.8, _UW)],
     3: [("f", 0.7, (1500, 3900, 0.2)), ("v", 0.5, _R), ("v", 1.6, _I)],
     4: [("f", 0.9, (800, 3900, 0.25)), ("v", 1.2, _OW), ("v", 0.8, _R)],
-    5: [("f", 0.8, (800, 3900, 0.25)), ("v", 0.9, _AA), ("v", 0.9, _I), ("f", 0.5, (800, 3000, 0.12))],
-    6: [("f", 0.9, (3200, 3950, 0.5)), ("v", 0.9, _IH), ("s", 0.3, None), ("b", 0.2, (1500, 3500, 0.4)),
-        ("f", 0.8, (3200, 3950, 0.45))],
-    7: [("f", 0.8, (3200, 3950, 0.45)), ("v", 0.9, _EH), ("f", 0.3, (800, 3000, 0.1)),
-        ("v", 0.5, (500, 1500, 2500)), ("n", 0.7, (280, 1500, 2500))],
-    8: [("v", 1.0, (480, 1850, 2500)), ("v", 0.8, (350, 2150, 2800)), ("s", 0.3, None),
-        ("b", 0.3, (2500, 3900, 0.5))],
-    9: [("n", 0.7, (280, 1500, 2500)), ("v", 0.9, _AA), ("v", 0.7, _I), ("n", 0.8, (280, 1500, 2500))],
+    5: [
+        ("f", 0.8, (800, 3900, 0.25)),
+        ("v", 0.9, _AA),
+        ("v", 0.9, _I),
+        ("f", 0.5, (800, 3000, 0.12)),
+    ],
+    6: [
+        ("f", 0.9, (3200, 3950, 0.5)),
+        ("v", 0.9, _IH),
+        ("s", 0.3, None),
+        ("b", 0.2, (1500, 3500, 0.4)),
+        ("f", 0.8, (3200, 3950, 0.45)),
+    ],
+    7: [
+        ("f", 0.8, (3200, 3950, 0.45)),
+        ("v", 0.9, _EH),
+        ("f", 0.3, (800, 3000, 0.1)),
+        ("v", 0.5, (500, 1500, 2500)),
+        ("n", 0.7, (280, 1500, 2500)),
+    ],
+    8: [
+        ("v", 1.0, (480, 1850, 2500)),
+        ("v", 0.8, (350, 2150, 2800)),
+        ("s", 0.3, None),
+        ("b", 0.3, (2500, 3900, 0.5)),
+    ],
+    9: [
+        ("n", 0.7, (280, 1500, 2500)),
+        ("v", 0.9, _AA),
+        ("v", 0.7, _I),
+        ("n", 0.8, (280, 1500, 2500)),
+    ],
 }
 N_TAKES = 50
 _N_FFT = 256
@@ -79,7 +104,9 @@ def _envelope(frequencies: np.ndarray, formants: np.ndarray, bandwidths: np.ndar
     return np.prod(response, axis=1)
 
 
-def synthesize_digit(digit: int, speaker: str, take: int, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+def synthesize_digit(
+    digit: int, speaker: str, take: int, sample_rate: int = SAMPLE_RATE
+) -> np.ndarray:
     """Synthesize one take of a spoken-digit-like utterance.
 
     Returns float32 audio of shape (n_samples,), peak about 0.5, at ``sample_rate`` Hz
@@ -96,7 +123,9 @@ def synthesize_digit(digit: int, speaker: str, take: int, sample_rate: int = SAM
     # Timing: segment durations from weights, jittered per take.
     seconds_per_weight = 0.13 / rate * rng.uniform(0.85, 1.15)
     weights = np.array([w for _, w, _ in segments]) * rng.uniform(0.8, 1.2, size=len(segments))
-    seg_frames = np.maximum(2, np.round(weights * seconds_per_weight * sample_rate / _HOP)).astype(int)
+    seg_frames = np.maximum(2, np.round(weights * seconds_per_weight * sample_rate / _HOP)).astype(
+        int
+    )
     lead, tail = rng.integers(3, 12, size=2)
     n_frames = int(seg_frames.sum() + lead + tail)
     frame_times = np.arange(n_frames)
@@ -125,14 +154,20 @@ def synthesize_digit(digit: int, speaker: str, take: int, sample_rate: int = SAM
     if targets:  # glide smoothly between vowel targets (formant transitions)
         centres = np.array([c for c, _ in targets], dtype=float)
         values = np.array([t for _, t in targets])
-        formants = np.stack([np.interp(frame_times, centres, values[:, k]) for k in range(3)], axis=1)
+        formants = np.stack(
+            [np.interp(frame_times, centres, values[:, k]) for k in range(3)], axis=1
+        )
     smooth = np.ones(5) / 5
     voiced = np.convolve(voiced, smooth, mode="same")
 
     # Excitation: a glottal pulse train with falling pitch, plus noise.
     n_samples = n_frames * _HOP
     f0_take = f0_mean * rng.uniform(0.92, 1.08)
-    f0 = f0_take * np.linspace(1.08, 0.9, n_samples) * (1 + 0.01 * rng.standard_normal(n_samples).cumsum() / 60)
+    f0 = (
+        f0_take
+        * np.linspace(1.08, 0.9, n_samples)
+        * (1 + 0.01 * rng.standard_normal(n_samples).cumsum() / 60)
+    )
     phase = np.cumsum(f0 / sample_rate)
     pulses = np.diff(np.floor(phase), prepend=0.0)
     glottal = np.convolve(pulses, np.hanning(9), mode="same")
@@ -146,16 +181,18 @@ def synthesize_digit(digit: int, speaker: str, take: int, sample_rate: int = SAM
     voiced_shape = _envelope(frequencies, formants, np.tile(bandwidths, (n_frames, 1)))
     voiced_shape /= voiced_shape.max(axis=1, keepdims=True)
     tilt = 1.0 / (1.0 + frequencies / 1200.0)
-    noise_shape = ((frequencies[None, :] >= band[:, :1]) & (frequencies[None, :] <= band[:, 1:])).astype(float)
+    noise_shape = (
+        (frequencies[None, :] >= band[:, :1]) & (frequencies[None, :] <= band[:, 1:])
+    ).astype(float)
 
     def frames_of(signal):
         padded = np.pad(signal, (pad // 2, pad // 2 + _N_FFT))
         index = np.arange(n_frames)[:, None] * _HOP + np.arange(_N_FFT)[None, :]
         return np.fft.rfft(padded[index] * window, axis=1)
 
-    spectrum = frames_of(glottal) * voiced[:, None] * voiced_shape * tilt + frames_of(white) * 0.12 * (
-        noise[:, None] * noise_shape
-    )
+    spectrum = frames_of(glottal) * voiced[:, None] * voiced_shape * tilt + frames_of(
+        white
+    ) * 0.12 * (noise[:, None] * noise_shape)
     frames = np.fft.irfft(spectrum, n=_N_FFT, axis=1) * window
     output = np.zeros(n_samples + pad + _N_FFT)
     index = np.arange(n_frames)[:, None] * _HOP + np.arange(_N_FFT)[None, :]
@@ -171,8 +208,13 @@ def _all_recordings():
     from .data import Recording
 
     return tuple(
-        Recording(audio=synthesize_digit(digit, speaker, take), sample_rate=SAMPLE_RATE,
-                  digit=digit, speaker=speaker, take=take)
+        Recording(
+            audio=synthesize_digit(digit, speaker, take),
+            sample_rate=SAMPLE_RATE,
+            digit=digit,
+            speaker=speaker,
+            take=take,
+        )
         for speaker in sorted(SPEAKERS)
         for digit in range(10)
         for take in range(N_TAKES)

@@ -10,6 +10,7 @@ derives both pieces and writes them out inline before importing them from here:
 
 Both work on any Keras 3 backend (``keras.ops``) and accept NumPy arrays.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,7 +26,9 @@ def _check_pair(z_mean, z_log_var):
     """Shapes of the posterior parameters must agree and have a latent axis."""
     shape_mean, shape_log_var = _shape(z_mean), _shape(z_log_var)
     if shape_mean != shape_log_var:
-        raise ValueError(f"z_mean and z_log_var must have the same shape, got {shape_mean} and {shape_log_var}.")
+        raise ValueError(
+            f"z_mean and z_log_var must have the same shape, got {shape_mean} and {shape_log_var}."
+        )
     if len(shape_mean) == 0:
         raise ValueError("z_mean and z_log_var need at least one (latent) axis, got scalars.")
 

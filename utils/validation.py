@@ -4,6 +4,7 @@ Each check raises ``TypeError`` or ``ValueError`` with a message that names the
 problem and says what to do, so that a student who passes the wrong thing
 learns why instead of reading a stack trace from deep inside librosa.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,12 @@ def check_sample_rate(sample_rate, expected: int | None = SAMPLE_RATE) -> int:
             "sample_rate is missing: pass the rate of the audio in Hz "
             f"(the book's recordings are {SAMPLE_RATE} Hz)."
         )
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer, float, np.floating)):
-        raise TypeError(f"sample_rate must be a number of samples per second, got {type(sample_rate).__name__}.")
+    if isinstance(sample_rate, bool) or not isinstance(
+        sample_rate, (int, np.integer, float, np.floating)
+    ):
+        raise TypeError(
+            f"sample_rate must be a number of samples per second, got {type(sample_rate).__name__}."
+        )
     if not np.isfinite(sample_rate) or sample_rate <= 0 or int(sample_rate) != sample_rate:
         raise ValueError(f"sample_rate must be a positive whole number of Hz, got {sample_rate!r}.")
     sample_rate = int(sample_rate)
@@ -87,7 +92,9 @@ def check_audio(
         raise ValueError(f"{name} is empty: it has no samples.")
     if not np.all(np.isfinite(audio)):
         bad = int(np.size(audio) - np.count_nonzero(np.isfinite(audio)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite samples; clean or re-load the audio.")
+        raise ValueError(
+            f"{name} contains {bad} NaN or infinite samples; clean or re-load the audio."
+        )
     if not allow_silence and not np.any(audio):
         raise ValueError(f"{name} is silent (every sample is zero); there is nothing to analyse.")
     if min_duration > 0:
@@ -101,7 +108,9 @@ def check_audio(
     return audio.astype(np.float32, copy=False)
 
 
-def check_matrix(matrix, *, n_rows: int | None = None, n_columns: int | None = None, name: str = "features") -> np.ndarray:
+def check_matrix(
+    matrix, *, n_rows: int | None = None, n_columns: int | None = None, name: str = "features"
+) -> np.ndarray:
     """Check a finite 2-D float matrix, e.g. a log-mel spectrogram of shape ``(n_mels, n_frames)``.
 
     ``n_rows`` / ``n_columns`` fix the expected size of each axis (``None``: any).

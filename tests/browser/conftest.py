@@ -4,6 +4,7 @@ Every request that does not go to the local server is blocked (and counted as a 
 see the book as a reader with no internet would. ``SPEECH_AE_BOOK_DIR`` points the tests at another
 built book (a directory with _config.yml, _toc.yml and _build/html); the default is this repository.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,8 +25,14 @@ SITE = BOOK_DIR / "_build" / "html"
 SCREENSHOTS = BOOK_DIR / "_build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # belt and braces: no name resolves but ours
 ]
 DESKTOP = {"width": 1280, "height": 900}
@@ -43,7 +50,9 @@ def base_url():
     """The site's URL on 127.0.0.1 (an ephemeral port), served for the whole session."""
     if not (SITE / "index.html").exists():
         pytest.fail(f"{SITE} is not built: run `make book` first")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(SITE)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(SITE))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -57,10 +66,14 @@ def browser(base_url):
     from playwright.sync_api import sync_playwright
 
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} not found: `apt-get install chromium` (`make test-browser` does it)")
+        pytest.fail(
+            f"{CHROMIUM} not found: `apt-get install chromium` (`make test-browser` does it)"
+        )
     profile = tempfile.mkdtemp(prefix="speech-ae-chromium-")  # a fresh profile every session
 
-    def only_local(route):  # the network is cut off: anything not served by base_url fails, and is reported
+    def only_local(
+        route,
+    ):  # the network is cut off: anything not served by base_url fails, and is reported
         if route.request.url.startswith(base_url):
             route.continue_()
         else:
@@ -68,7 +81,11 @@ def browser(base_url):
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport=DESKTOP,
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=DESKTOP,
             service_workers="block",
         )
         context.set_default_timeout(LOAD_TIMEOUT_MS)
@@ -86,7 +103,9 @@ class Visit:
 
     name: str
     page: object
-    errors: list = dataclasses.field(default_factory=list)  # console errors, uncaught exceptions, failed requests
+    errors: list = dataclasses.field(
+        default_factory=list
+    )  # console errors, uncaught exceptions, failed requests
 
     def problems(self) -> list[str]:
         return list(self.errors)
@@ -99,13 +118,29 @@ def open_page(context, base_url: str, path: str, viewport: dict, *, wait: bool =
     # every page is opened as on a reader's first visit (themes keep state in localStorage)
     page.add_init_script("try { localStorage.clear(); sessionStorage.clear(); } catch (error) {}")
     visit = Visit(path, page)
-    page.on("console", lambda message: message.type == "error" and visit.errors.append(
-        f"console error: {message.text} ({message.location.get('url', '')})"))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and visit.errors.append(
+                f"console error: {message.text} ({message.location.get('url', '')})"
+            )
+        ),
+    )
     page.on("pageerror", lambda error: visit.errors.append(f"uncaught exception: {error}"))
-    page.on("requestfailed", lambda request: visit.errors.append(
-        f"failed request: {request.url[:200]} ({request.failure})"))
-    page.on("response", lambda response: response.status >= 400 and visit.errors.append(
-        f"HTTP {response.status}: {response.url[:200]}"))
+    page.on(
+        "requestfailed",
+        lambda request: visit.errors.append(
+            f"failed request: {request.url[:200]} ({request.failure})"
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and visit.errors.append(f"HTTP {response.status}: {response.url[:200]}")
+        ),
+    )
     page.goto(base_url + path, wait_until="load")
     if wait:
         settle(page)
@@ -121,7 +156,10 @@ def settle(page) -> None:
     if views:
         page.wait_for_function(
             "n => document.querySelectorAll('.widget-subarea > .lm-Widget, .widget-subarea > .jupyter-widgets')"
-            ".length >= n", arg=views, timeout=LOAD_TIMEOUT_MS)
+            ".length >= n",
+            arg=views,
+            timeout=LOAD_TIMEOUT_MS,
+        )
         page.evaluate("""async () => {
             if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
         }""")

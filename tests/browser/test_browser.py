@@ -6,6 +6,7 @@ every explorer shows a different figure and different audio for each setting of 
 kernel; notebook pages carry an "Open in Colab" button for the right file of the repository named in
 _config.yml; and screenshots of each chapter at a desktop and a phone width land in _build/screenshots/.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,17 +44,22 @@ def report(name, problems):
 
 # --- loading -------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", PAGES)
 def test_page_loads_without_errors(visits, name):
     visit = visits(name)
-    problems = visit.problems()  # requests to anything but 127.0.0.1 are blocked, so they show up here
+    problems = (
+        visit.problems()
+    )  # requests to anything but 127.0.0.1 are blocked, so they show up here
     assert not problems, report(name, problems)
     errors = visit.page.locator(".jupyter-widgets-error-widget, .widget-error").count()
     assert errors == 0, f"{name}: {errors} widget(s) failed to render"
 
 
 def test_index_leads_to_the_first_page(browser, base_url):
-    visit = open_page(browser, base_url, "index.html", DESKTOP, wait=False)  # a redirect: do not wait on it
+    visit = open_page(
+        browser, base_url, "index.html", DESKTOP, wait=False
+    )  # a redirect: do not wait on it
     try:
         visit.page.wait_for_url(f"**/{PAGES[0]}.html")
         visit.page.wait_for_load_state("load")
@@ -85,7 +91,9 @@ RAW_TEX_JS = r"""() => {
 def test_math_is_typeset(visits, name):
     result = visits(name).page.evaluate(RAW_TEX_JS)
     if result["math"]:
-        assert result["containers"] >= result["math"], f"{name}: MathJax typeset {result['containers']} of {result['math']}"
+        assert result["containers"] >= result["math"], (
+            f"{name}: MathJax typeset {result['containers']} of {result['math']}"
+        )
     assert not result["untypeset"], f"{name}: math not typeset: {result['untypeset']}"
     assert not result["errors"], f"{name}: MathJax errors: {result['errors']}"
     assert not result["raw"], f"{name}: raw TeX on the page: {result['raw']}"
@@ -126,8 +134,12 @@ def audio_problems(locator) -> tuple[list, list[str]]:
     problems = [
         f"audio '{r['label']}': duration {r['duration']}, decoded {r['decoded']}"
         for r in results
-        if not (isinstance(r["duration"], (int, float)) and r["duration"] > 0
-                and isinstance(r["decoded"], (int, float)) and r["decoded"] > 0)
+        if not (
+            isinstance(r["duration"], (int, float))
+            and r["duration"] > 0
+            and isinstance(r["decoded"], (int, float))
+            and r["decoded"] > 0
+        )
     ]
     problems += [f"audio '{r['label']}' has no source" for r in results if not r["src"]]
     return results, problems
@@ -141,26 +153,37 @@ def test_audio_decodes(visits, name):
 
 # --- screenshots ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
 def test_screenshots_at_desktop_and_phone_width(visits, name):
     """Whole-page JPEGs of each chapter (quicker than PNG for pages 20 000 px tall) for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     visit = visits(name)
     page = visit.page
-    before = len(visit.problems())  # problems of the load itself are reported by test_page_loads_without_errors
+    before = len(
+        visit.problems()
+    )  # problems of the load itself are reported by test_page_loads_without_errors
     stem = name.replace("/", "-")
     try:
         for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(viewport)
-            page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+            page.evaluate(
+                "() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
+            )
             path = SCREENSHOTS / f"{stem}-{label}.jpg"
-            page.screenshot(path=path, full_page=True, type="jpeg", quality=70, animations="disabled")
+            page.screenshot(
+                path=path, full_page=True, type="jpeg", quality=70, animations="disabled"
+            )
             assert path.stat().st_size > 0
             width = page.evaluate("() => document.documentElement.scrollWidth")
-            assert width <= viewport["width"] + 1, f"{name}: the page scrolls sideways at {label} width ({width} px)"
+            assert width <= viewport["width"] + 1, (
+                f"{name}: the page scrolls sideways at {label} width ({width} px)"
+            )
     finally:
         page.set_viewport_size(DESKTOP)
-    assert not visit.problems()[before:], report(f"{name} (while resizing)", visit.problems()[before:])
+    assert not visit.problems()[before:], report(
+        f"{name} (while resizing)", visit.problems()[before:]
+    )
 
 
 # --- explorers -----------------------------------------------------------------------------------------
@@ -197,7 +220,8 @@ def test_explorers_switch_figure_and_audio(visits, name):
     boxes = page.locator(".sae-explorer")
     if boxes.count() == 0:
         assert not calls_explorer(name), (
-            f"{name}: the notebook calls explorer() but the page shows none (was the widget state saved?)")
+            f"{name}: the notebook calls explorer() but the page shows none (was the widget state saved?)"
+        )
         pytest.skip(f"{name} has no explorer")
     for number in range(boxes.count()):
         box = boxes.nth(number)
@@ -206,7 +230,9 @@ def test_explorers_switch_figure_and_audio(visits, name):
         assert handle.count() == 1, f"{name}: explorer {number + 1} has no slider"
         handle.focus()
         handle.press("Home")
-        page.wait_for_function("h => h.getAttribute('aria-valuenow') == 0", arg=handle.element_handle())
+        page.wait_for_function(
+            "h => h.getAttribute('aria-valuenow') == 0", arg=handle.element_handle()
+        )
         first = box.evaluate(EXPLORER_JS)
         settings = int(first["last"]) + 1
         assert settings >= 2, f"{name}: explorer {number + 1} has only {settings} setting"
@@ -214,33 +240,46 @@ def test_explorers_switch_figure_and_audio(visits, name):
         for index in range(settings):
             if index:
                 handle.press("ArrowRight")
-                page.wait_for_function("([h, i]) => h.getAttribute('aria-valuenow') == i",
-                                       arg=[handle.element_handle(), index])
+                page.wait_for_function(
+                    "([h, i]) => h.getAttribute('aria-valuenow') == i",
+                    arg=[handle.element_handle(), index],
+                )
                 page.wait_for_function(
                     "([box, before]) => { const r = box.querySelector('.widget-readout'); return r && r.textContent.trim() != before; }",
-                    arg=[box.element_handle(), seen[-1]["readout"]])
+                    arg=[box.element_handle(), seen[-1]["readout"]],
+                )
             state = box.evaluate(EXPLORER_JS)
             where = f"{name}: explorer {number + 1}, setting {state['readout']!r} ({index + 1} of {settings})"
             assert state["panels"] == 1, f"{where}: {state['panels']} panels visible, expected 1"
-            assert state["figures"] or state["audio"], f"{where}: the panel shows neither a figure nor audio"
+            assert state["figures"] or state["audio"], (
+                f"{where}: the panel shows neither a figure nor audio"
+            )
             _, problems = audio_problems(box.locator("audio"))
             assert not problems, report(where, problems)
             if seen:
                 previous = seen[-1]
                 if state["figures"] and previous["figures"]:
-                    assert digest(state["figures"]) != digest(previous["figures"]), f"{where}: the figure did not change"
+                    assert digest(state["figures"]) != digest(previous["figures"]), (
+                        f"{where}: the figure did not change"
+                    )
                 if state["audio"] and previous["audio"]:
-                    assert digest(state["audio"]) != digest(previous["audio"]), f"{where}: the audio did not change"
-                assert state["figures"] != previous["figures"] or state["audio"] != previous["audio"], (
-                    f"{where}: the panel did not change")
+                    assert digest(state["audio"]) != digest(previous["audio"]), (
+                        f"{where}: the audio did not change"
+                    )
+                assert (
+                    state["figures"] != previous["figures"] or state["audio"] != previous["audio"]
+                ), f"{where}: the panel did not change"
             seen.append(state)
         readouts = [state["readout"] for state in seen]
         assert len(set(readouts)) == settings, f"{name}: explorer {number + 1} readouts {readouts}"
         handle.press("Home")  # leave it as the reader finds it
-    assert not visit.problems()[before:], report(f"{name} (while using the explorers)", visit.problems()[before:])
+    assert not visit.problems()[before:], report(
+        f"{name} (while using the explorers)", visit.problems()[before:]
+    )
 
 
 # --- launch buttons ------------------------------------------------------------------------------------
+
 
 def expected_colab_url(name: str) -> str:
     config = yaml.safe_load((BOOK_DIR / "_config.yml").read_text(encoding="utf-8"))
@@ -262,7 +301,9 @@ def test_colab_button_opens_this_notebook(visits, name):
     assert hrefs == [expected], f"{name}: Colab links {hrefs}, expected [{expected}]"
     config = yaml.safe_load((BOOK_DIR / "_config.yml").read_text(encoding="utf-8"))
     folder = (config["repository"].get("path_to_book") or "").strip("/")
-    assert (BOOK_DIR / folder / f"{name}.ipynb").is_file(), f"{name}: the Colab link names a file the repository lacks"
+    assert (BOOK_DIR / folder / f"{name}.ipynb").is_file(), (
+        f"{name}: the Colab link names a file the repository lacks"
+    )
     page.evaluate("() => window.scrollTo(0, 0)")
     page.locator(".dropdown-launch-buttons button").first.click()
     link = links.first

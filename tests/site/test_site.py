@@ -3,6 +3,7 @@
 Every page of the table of contents exists; audio players carry playable WAV data and a caption; figures
 carry alt text; no traceback, error output, stderr or TensorFlow log line reached a page; pages stay light.
 """
+
 import base64
 import io
 import json
@@ -58,16 +59,21 @@ def test_page_exists_and_has_no_error_output(name):
     main = soup.find("main") or soup
     text = main.get_text("\n")
     assert "Traceback (most recent call last)" not in text, f"{name}: a traceback reached the page"
-    assert not main.select(".output.error, .output.traceback, .output.stderr, div.cell_output .stderr"), (
-        f"{name}: an error or stderr output reached the page")
+    assert not main.select(
+        ".output.error, .output.traceback, .output.stderr, div.cell_output .stderr"
+    ), f"{name}: an error or stderr output reached the page"
     noise = LOG_NOISE.search(text)
-    assert noise is None, f"{name}: log noise on the page: {text[max(0, noise.start() - 80): noise.end() + 80]!r}"
+    assert noise is None, (
+        f"{name}: log noise on the page: {text[max(0, noise.start() - 80) : noise.end() + 80]!r}"
+    )
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
 def test_notebook_page_plays_audio_with_data_and_captions(name):
     soup = soup_of(name)
-    players = soup.find_all("audio") + [a for f in widget_fragments(soup) for a in f.find_all("audio")]
+    players = soup.find_all("audio") + [
+        a for f in widget_fragments(soup) for a in f.find_all("audio")
+    ]
     assert players, f"{name}: a chapter about speech must let the reader listen"
     for player in players:
         source = player.get("src") or (player.find("source") or {}).get("src", "")
@@ -88,14 +94,17 @@ def test_every_figure_has_alt_text(name):
     for image in images:
         alt = (image.get("alt") or "").strip()
         assert alt and not re.fullmatch(r"[\w./-]+\.(png|svg|jpg)", alt), (
-            f"{name}: an image without alt text ({str(image)[:120]})")
+            f"{name}: an image without alt text ({str(image)[:120]})"
+        )
 
 
 @pytest.mark.parametrize("name", ALL_PAGES)
 def test_page_weight_within_budget(name):
     path = page(name)
     size = path.stat().st_size
-    for source in re.findall(r'src="((?!data:|https?:)[^"]+\.(?:png|jpg|svg|wav))"', path.read_text(encoding="utf-8")):
+    for source in re.findall(
+        r'src="((?!data:|https?:)[^"]+\.(?:png|jpg|svg|wav))"', path.read_text(encoding="utf-8")
+    ):
         local = (path.parent / source).resolve()
         if local.exists():
             size += local.stat().st_size
@@ -116,4 +125,6 @@ def test_headings_are_in_order(name):
     levels = [int(h.name[1]) for h in article.find_all(re.compile(r"^h[1-6]$"))]
     assert levels and levels[0] == 1 and levels.count(1) == 1, f"{name}: headings {levels}"
     for previous, current in zip(levels, levels[1:]):
-        assert current <= previous + 1, f"{name}: heading level jumps from h{previous} to h{current}"
+        assert current <= previous + 1, (
+            f"{name}: heading level jumps from h{previous} to h{current}"
+        )

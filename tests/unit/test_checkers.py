@@ -1,4 +1,5 @@
 """Unit tests of utils.checkers: correct functions pass, wrong ones get a precise message."""
+
 import numpy as np
 import pytest
 
@@ -46,7 +47,10 @@ def test_correct_functions_pass():
 
 
 def test_wrong_shape_is_reported():
-    with pytest.raises(CheckFailed, match=r"wrong shape: x_hat has shape \(40, 7\), expected \(7, 40\) \(transposed\?\)"):
+    with pytest.raises(
+        CheckFailed,
+        match=r"wrong shape: x_hat has shape \(40, 7\), expected \(7, 40\) \(transposed\?\)",
+    ):
         check_forward(lambda p, X: forward(p, X)[2].T)
 
 
@@ -77,8 +81,11 @@ def test_wrong_gradient_names_the_parameter():
     with pytest.raises(CheckFailed, match="the gradient of b2 differs"):
         check_gradients(forgot_output_sigmoid_derivative, tolerance=1e-6, **SMALL)
     with pytest.raises(CheckFailed, match="gradient of b3 is missing"):
-        check_gradients(lambda p, X: {k: v for k, v in numerical_gradients(p, X).items() if k != "b3"},
-                        tolerance=1e-6, **SMALL)
+        check_gradients(
+            lambda p, X: {k: v for k, v in numerical_gradients(p, X).items() if k != "b3"},
+            tolerance=1e-6,
+            **SMALL,
+        )
 
 
 def test_errors_inside_the_student_function_are_reported():
@@ -97,7 +104,9 @@ def test_bad_inputs():
 
 def test_random_problem_shapes_and_determinism():
     params, X = random_problem(6, 5, 3, 4, seed=1)
-    assert params["W1"].shape == (5, 6) and params["W3"].shape == (6, 3) and params["b2"].shape == (3,)
+    assert (
+        params["W1"].shape == (5, 6) and params["W3"].shape == (6, 3) and params["b2"].shape == (3,)
+    )
     assert X.shape == (4, 6) and X.min() >= 0 and X.max() <= 1
     again, _ = random_problem(6, 5, 3, 4, seed=1)
     assert all(np.array_equal(params[k], again[k]) for k in params)

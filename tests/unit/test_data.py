@@ -2,11 +2,10 @@
 
 Every test runs against small archives made here and served from 127.0.0.1: no network.
 """
+
 import hashlib
 import http.server
 import io
-import os
-import pathlib
 import threading
 import wave
 import zipfile
@@ -43,10 +42,16 @@ def wav_bytes(seed, n=800, channels=1):
 @pytest.fixture
 def dataset(tmp_path):
     """A miniature FSDD: 2 digits x 2 speakers x 6 takes, its manifest and a zip archive like GitHub's."""
-    files = {f"{d}_{s}_{t}.wav": wav_bytes(hash((d, s, t)) % 2**32)
-             for d in (3, 8) for s in ("ann", "bob") for t in range(6)}
+    files = {
+        f"{d}_{s}_{t}.wav": wav_bytes(hash((d, s, t)) % 2**32)
+        for d in (3, 8)
+        for s in ("ann", "bob")
+        for t in range(6)
+    }
     manifest = tmp_path / "SHA256SUMS"
-    manifest.write_text("".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in sorted(files.items())))
+    manifest.write_text(
+        "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in sorted(files.items()))
+    )
     archive = tmp_path / "serve" / "fsdd.zip"
     archive.parent.mkdir()
     with zipfile.ZipFile(archive, "w") as zipped:
@@ -84,8 +89,14 @@ def server(dataset):
 
 
 def load(dataset, url, cache, **kwargs):
-    return load_fsdd(cache_dir=cache, url=url, archive_folder=ROOT, manifest_path=dataset["manifest"],
-                     download=True, **kwargs)
+    return load_fsdd(
+        cache_dir=cache,
+        url=url,
+        archive_folder=ROOT,
+        manifest_path=dataset["manifest"],
+        download=True,
+        **kwargs,
+    )
 
 
 def test_loads_a_verified_directory_with_labels_and_splits(dataset):
@@ -93,9 +104,17 @@ def test_loads_a_verified_directory_with_labels_and_splits(dataset):
     assert len(corpus) == 24 and corpus.source == "directory" and corpus.is_real
     first = corpus[0]
     assert (first.speaker, first.digit, first.take) == ("ann", 3, 0)
-    assert first.sample_rate == 8000 and first.audio.dtype == np.float32 and np.abs(first.audio).max() <= 1
+    assert (
+        first.sample_rate == 8000
+        and first.audio.dtype == np.float32
+        and np.abs(first.audio).max() <= 1
+    )
     train, test = corpus.official_split()
-    assert len(test) == 2 * 2 * 5 and len(train) == 2 * 2 * 1 and {r.take for r in test} == set(range(5))
+    assert (
+        len(test) == 2 * 2 * 5
+        and len(train) == 2 * 2 * 1
+        and {r.take for r in test} == set(range(5))
+    )
     train, test = corpus.speaker_split("bob")
     assert {r.speaker for r in test} == {"bob"} and {r.speaker for r in train} == {"ann"}
     with pytest.raises(ValueError, match="unknown speaker"):
@@ -139,7 +158,9 @@ def test_corrupt_cache_is_detected_and_rebuilt(dataset, server, tmp_path, capsys
     data.verify_directory(cache / "recordings", data.read_manifest(dataset["manifest"]))
 
 
-def test_corrupt_archive_is_fetched_again_then_refused_and_good_cache_kept(dataset, server, tmp_path, capsys):
+def test_corrupt_archive_is_fetched_again_then_refused_and_good_cache_kept(
+    dataset, server, tmp_path, capsys
+):
     url, requests = server
     bad = dataset["archive"].with_name("bad.zip")
     with zipfile.ZipFile(bad, "w") as zipped:
@@ -178,7 +199,9 @@ def test_no_directory_no_cache_no_network_falls_back_and_says_so(dataset, tmp_pa
 
 
 def test_download_disabled_falls_back_without_trying(dataset, tmp_path, capsys):
-    corpus = load_fsdd(cache_dir=tmp_path / "empty-cache", manifest_path=dataset["manifest"], download=False)
+    corpus = load_fsdd(
+        cache_dir=tmp_path / "empty-cache", manifest_path=dataset["manifest"], download=False
+    )
     assert corpus.is_synthetic and "Could not download" not in capsys.readouterr().out
 
 
@@ -200,13 +223,21 @@ def test_manifest_shipped_with_utils_matches_the_dataset_readme():
     assert len(manifest) == 3000
     listing = "".join(f"{manifest[name]}  {name}\n" for name in sorted(manifest))
     assert hashlib.sha256(listing.encode()).hexdigest() == (
-        "1801eae019c063377d98f831d3f93574f259475df7332bb0e3d1b080fb5e6959")
+        "1801eae019c063377d98f831d3f93574f259475df7332bb0e3d1b080fb5e6959"
+    )
 
 
 @pytest.mark.skipif(REAL_FSDD is None, reason="no local copy of FSDD")
 def test_real_fsdd_verifies_and_matches_its_documentation():
     corpus = load_fsdd(REAL_FSDD)
-    assert len(corpus) == 3000 and corpus.speakers == ["george", "jackson", "lucas", "nicolas", "theo", "yweweler"]
+    assert len(corpus) == 3000 and corpus.speakers == [
+        "george",
+        "jackson",
+        "lucas",
+        "nicolas",
+        "theo",
+        "yweweler",
+    ]
     assert corpus.sample_rate == 8000
     assert 21.5 < corpus.total_duration / 60 < 22.5
     train, test = corpus.official_split()

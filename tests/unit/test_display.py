@@ -1,4 +1,5 @@
 """Audio players, figures and explorers: what a reader of the static page receives."""
+
 import base64
 import io
 import re
@@ -57,7 +58,11 @@ def test_figures_are_png_with_alt_text_and_are_closed():
     fig, ax = plt.subplots()
     plots.spectrogram(np.random.default_rng(0).normal(-40, 10, (40, 30)), ax)
     html = plots.show(fig, alt="A test spectrogram", caption="caption here")._repr_html_()
-    assert 'alt="A test spectrogram"' in html and "data:image/png;base64," in html and "caption here" in html
+    assert (
+        'alt="A test spectrogram"' in html
+        and "data:image/png;base64," in html
+        and "caption here" in html
+    )
     assert not plt.fignum_exists(fig.number)
     with pytest.raises(ValueError, match="alt text"):
         plots.show(plt.figure(), alt=" ")
@@ -66,15 +71,21 @@ def test_figures_are_png_with_alt_text_and_are_closed():
 def test_explorer_links_slider_to_panels_on_the_client_side():
     import ipywidgets as widgets
 
-    panels = {size: explorer.panel_html(numbers={"latent size": size, "LSD (dB)": 1.0 / size},
-                                        clips={f"clip {size}": LOUD}) for size in (2, 4, 8)}
+    panels = {
+        size: explorer.panel_html(
+            numbers={"latent size": size, "LSD (dB)": 1.0 / size}, clips={f"clip {size}": LOUD}
+        )
+        for size in (2, 4, 8)
+    }
     box = explorer.explorer(panels, "latent size", initial=4)
     slider, stack = box.children
     assert isinstance(stack, widgets.Stack) and stack.selected_index == 1 and slider.value == "4"
     assert [child.value for child in stack.children] == list(panels.values())
     from ipywidgets.widgets.widget_link import Link
 
-    assert isinstance(box.link, Link) and box.link.model_id  # a widget model: saved with the notebook's state
+    assert (
+        isinstance(box.link, Link) and box.link.model_id
+    )  # a widget model: saved with the notebook's state
     assert box.link.source == (slider, "index") and box.link.target == (stack, "selected_index")
     with pytest.raises(ValueError):
         explorer.explorer({}, "x")

@@ -1,4 +1,5 @@
 """Feature helpers: shapes, units, round trips and the training-only standardization."""
+
 import numpy as np
 import pytest
 
@@ -46,7 +47,9 @@ def test_context_windows_layout_and_inverse():
     assert np.array_equal(W[2, :40], S[:, 2]) and np.array_equal(W[2, 40:80], S[:, 3])  # time-major
     assert np.array_equal(features.overlap_average(W, 5, 40, 12), S)
     W2 = features.context_windows(S, width=4, hop=2)
-    assert W2.shape == (5, 160) and np.array_equal(features.overlap_average(W2, 4, 40, 12, hop=2), S)
+    assert W2.shape == (5, 160) and np.array_equal(
+        features.overlap_average(W2, 4, 40, 12, hop=2), S
+    )
 
 
 def test_context_windows_pads_short_utterances_and_checks_arguments():

@@ -1,4 +1,5 @@
 """Unit tests of utils.quantization (chapter 4): k-means/LBG codebooks, usage, perplexity, scalar quantizer."""
+
 import numpy as np
 import pytest
 
@@ -16,7 +17,9 @@ from utils.quantization import (
 def _clusters(seed=0, n=600):
     rng = np.random.default_rng(seed)
     centres = np.array([[0.0, 0.0], [12.0, 1.0], [3.0, 9.0], [10.0, 14.0]])
-    return (centres[rng.integers(0, 4, n)] + 0.1 * rng.standard_normal((n, 2))).astype(np.float32), centres
+    return (centres[rng.integers(0, 4, n)] + 0.1 * rng.standard_normal((n, 2))).astype(
+        np.float32
+    ), centres
 
 
 def test_nearest_codeword_matches_brute_force():
@@ -90,12 +93,16 @@ def test_uniform_scalar_quantizer():
         indices = quantizer.encode(Z)
         assert indices.min() >= 0 and indices.max() <= 2**bits - 1
         Z_hat = quantizer.reconstruct(Z)
-        assert np.all(np.abs(Z_hat - Z) <= quantizer.step / 2 + 1e-12)  # inside the range: half a step at most
+        assert np.all(
+            np.abs(Z_hat - Z) <= quantizer.step / 2 + 1e-12
+        )  # inside the range: half a step at most
         errors.append(np.mean((Z - Z_hat) ** 2))
     assert all(b < a for a, b in zip(errors, errors[1:]))
     step = 2 / 2**8
     assert errors[-1] == pytest.approx(step**2 / 12, rel=0.1)  # the classic Delta^2 / 12
-    clipped = UniformScalarQuantizer(2, coverage=1.0).fit(Z).reconstruct(np.array([[5.0, -5.0, 0.0]]))
+    clipped = (
+        UniformScalarQuantizer(2, coverage=1.0).fit(Z).reconstruct(np.array([[5.0, -5.0, 0.0]]))
+    )
     assert clipped[0, 0] < 1 and clipped[0, 1] > -1
 
 

@@ -1,4 +1,5 @@
 """utils.runtime: the measured execution time every chapter states at its top."""
+
 import time
 
 import pytest
@@ -19,7 +20,9 @@ def test_seconds_since_setup_measures_wall_time(monkeypatch):
 
 def test_glue_execution_time_returns_the_glued_seconds(monkeypatch):
     glued = {}
-    monkeypatch.setattr(runtime, "glue", lambda name, value, display=False: glued.setdefault(name, value))
+    monkeypatch.setattr(
+        runtime, "glue", lambda name, value, display=False: glued.setdefault(name, value)
+    )
     monkeypatch.setattr(runtime, "_setup_time", time.perf_counter() - 1.0)
     seconds = runtime.glue_execution_time()
     assert seconds == glued["runtime_s"] >= 1.0 and glued["cpu_count"] >= 1

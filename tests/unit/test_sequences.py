@@ -1,4 +1,5 @@
 """Unit tests of utils.sequences (trim, pad with a mask, masked MSE)."""
+
 import numpy as np
 import pytest
 
@@ -25,7 +26,9 @@ def test_trim_silence_crops_to_max_frames_and_keeps_at_least_one_frame():
     assert trim_silence(single).shape == (40, 1)
 
 
-@pytest.mark.parametrize("kwargs", [{"top_db": 0}, {"top_db": -3}, {"max_frames": 0}, {"max_frames": 2.5}])
+@pytest.mark.parametrize(
+    "kwargs", [{"top_db": 0}, {"top_db": -3}, {"max_frames": 0}, {"max_frames": 2.5}]
+)
 def test_trim_silence_rejects_bad_settings(kwargs):
     with pytest.raises(ValueError):
         trim_silence(_word_in_silence(), **kwargs)
@@ -78,7 +81,9 @@ def test_masked_mse_ignores_padding_whatever_it_holds():
     assert masked_mse(X, X_hat, mask) == pytest.approx(expected)
     assert masked_mse(X_long, X_hat_long, mask_long) == pytest.approx(expected)
     per_sequence = masked_mse(X, X_hat, mask, per_sequence=True)
-    np.testing.assert_allclose(per_sequence, [np.mean((s - e) ** 2) for s, e in zip(sequences, estimates)], rtol=1e-5)
+    np.testing.assert_allclose(
+        per_sequence, [np.mean((s - e) ** 2) for s, e in zip(sequences, estimates)], rtol=1e-5
+    )
 
 
 def test_masked_mse_rejects_bad_inputs():

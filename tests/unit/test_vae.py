@@ -1,4 +1,5 @@
 """Unit tests of utils.vae: the closed-form Gaussian KL and the reparameterized sampling layer."""
+
 import numpy as np
 import pytest
 
@@ -50,11 +51,15 @@ def test_sampling_moments_seed_and_gradient():
     assert z.shape == (20000, 2)
     np.testing.assert_allclose(z.mean(0), [1.0, -2.0], atol=0.05)
     np.testing.assert_allclose(z.std(0), [0.5, 2.0], rtol=0.03)
-    np.testing.assert_array_equal(np.asarray(Sampling(seed=3)(z_mean, z_log_var)), z)  # same seed, same noise
+    np.testing.assert_array_equal(
+        np.asarray(Sampling(seed=3)(z_mean, z_log_var)), z
+    )  # same seed, same noise
     mean_var = tf.Variable(z_mean[:4])
     with tf.GradientTape() as tape:
         total = keras.ops.sum(Sampling(seed=0)(mean_var, z_log_var[:4]))
-    np.testing.assert_allclose(tape.gradient(total, mean_var).numpy(), np.ones((4, 2)))  # dz/dmu = 1
+    np.testing.assert_allclose(
+        tape.gradient(total, mean_var).numpy(), np.ones((4, 2))
+    )  # dz/dmu = 1
     assert Sampling(seed=5).get_config()["seed"] == 5
 
 

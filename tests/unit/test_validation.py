@@ -1,4 +1,5 @@
 """Every bad input named in the foundation issue gets a clear TypeError/ValueError."""
+
 import numpy as np
 import pytest
 
@@ -25,8 +26,18 @@ def test_good_audio_passes_through_as_float32():
         (np.stack([GOOD, GOOD]), SR, ValueError, "mono"),
         (np.zeros(0, np.float32), SR, ValueError, "empty"),
         (np.zeros(SR, np.float32), SR, ValueError, "silent"),
-        (np.where(np.arange(GOOD.size) == 7, np.nan, GOOD).astype(np.float32), SR, ValueError, "NaN"),
-        (np.where(np.arange(GOOD.size) == 7, np.inf, GOOD).astype(np.float32), SR, ValueError, "infinite"),
+        (
+            np.where(np.arange(GOOD.size) == 7, np.nan, GOOD).astype(np.float32),
+            SR,
+            ValueError,
+            "NaN",
+        ),
+        (
+            np.where(np.arange(GOOD.size) == 7, np.inf, GOOD).astype(np.float32),
+            SR,
+            ValueError,
+            "infinite",
+        ),
         ((GOOD * 32767).astype(np.int16), SR, TypeError, "integer PCM"),
         ("not audio", SR, TypeError, "NumPy array"),
     ],
