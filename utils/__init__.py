@@ -5,9 +5,10 @@ One module per concern, each explained in the chapter named in its docstring:
 - :mod:`utils.runtime`     notebook setup (quiet TensorFlow, seeds) and ``glue``
 - :mod:`utils.validation`  input checks with messages a student understands
 - :mod:`utils.data`        the Free Spoken Digit Dataset: find, download, verify, load, split
+- :mod:`utils.download`    downloads with progress in the notebook or terminal, plain failures
 - :mod:`utils.synthetic`   the offline fallback corpus the book generates itself
 - :mod:`utils.features`    log-mel, MFCC, context windows, standardization, inversion
-- :mod:`utils.metrics`     log-spectral distance, SNR, bit-rate accounting
+- :mod:`utils.metrics`     log-spectral distance, paired bootstrap intervals, SNR, bit rates
 - :mod:`utils.audio`       audio players ("original | reconstruction") at equal loudness
 - :mod:`utils.plots`       spectrogram and waveform figures with alt text
 - :mod:`utils.explorer`    sliders over results that work live and on the static page
