@@ -68,6 +68,26 @@ def test_figures_are_png_with_alt_text_and_are_closed():
         plots.show(plt.figure(), alt=" ")
 
 
+def test_figures_have_twice_their_display_size_in_pixels_are_opaque_and_fit_the_page():
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(5, 2))
+    ax.plot([0, 1], [1, 0])
+    html = plots.figure_html(fig, alt="A falling line")
+    width, height = map(int, re.search(r'width="(\d+)" height="(\d+)"', html).groups())
+    png = base64.b64decode(re.search(r"base64,([^\"]+)", html).group(1))
+    pixels = plots.png_size(png)
+    assert abs(pixels[0] - 2 * width) <= 1 and abs(pixels[1] - 2 * height) <= 1
+    assert 0 < width <= 5 * 96 and 'style="max-width:100%;height:auto"' in html
+    alpha = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))[..., 3]
+    assert alpha.min() == 255, "figures must be opaque, for the page's dark mode"
+    wide, ax = plt.subplots(figsize=(9, 2))
+    ax.plot([0, 1])
+    with pytest.raises(ValueError, match="narrower"):
+        plots.show(wide, alt="A figure wider than the page")
+    assert not plt.fignum_exists(wide.number)
+
+
 def test_explorer_links_slider_to_panels_on_the_client_side():
     import ipywidgets as widgets
 
