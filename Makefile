@@ -12,7 +12,7 @@ NB_TIMEOUT ?= 600
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv static-assets data chromium book serve test test-unit test-notebooks test-fallback test-first-run test-site test-browser benchmark clean
+.PHONY: venv lint static-assets data chromium book serve test test-unit test-notebooks test-fallback test-first-run test-site test-browser benchmark clean
 
 venv: $(STAMP)
 
@@ -56,6 +56,7 @@ serve:
 
 test: export SPEECH_AE_NO_DOWNLOAD = 1
 test: $(STAMP)
+	$(MAKE) lint
 	$(MAKE) test-unit
 	$(MAKE) test-notebooks
 	$(MAKE) test-fallback
@@ -63,6 +64,12 @@ test: $(STAMP)
 	$(MAKE) book
 	$(MAKE) test-site
 	$(MAKE) test-browser
+
+# ruff over notebooks and code: pyproject.toml (100 columns), book/ruff.toml (76 columns for
+# notebook code, what a code cell of the web page shows; tests/browser measures it).
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit tests/test_hygiene.py

@@ -1,12 +1,14 @@
 """Chapter 5 benchmark (too slow for the page): hold out each FSDD speaker in turn.
 
-For each speaker s: train the chapter's LSTM autoencoder (d = 64, same recipe and epochs as the notebook) on
-takes 5-49 of the other five speakers, then classify digits with utils.recognition.accuracy trained on every
-recording of the other speakers and tested on all of s's recordings; same for 13 MFCC means and 20 MFCC
-means + deviations. Prints one row per speaker and the mean.
+For each speaker s: train the chapter's LSTM autoencoder (d = 64, same recipe and epochs as the
+notebook) on takes 5-49 of the other five speakers, then classify digits with
+utils.recognition.accuracy trained on every recording of the other speakers and tested on all of
+s's recordings; same for 13 MFCC means and 20 MFCC means + deviations. Prints one row per speaker
+and the mean.
 
-The model and its training constants are taken from the notebook itself (the top-level definitions of
-``sequence_autoencoder`` and the constants it uses), so this script can never drift from the chapter.
+The model and its training constants are taken from the notebook itself (the top-level definitions
+of ``sequence_autoencoder`` and the constants it uses), so this script can never drift from the
+chapter.
 
     FSDD_DIR=... .venv/bin/python benchmarks/ch5_held_out_speakers.py
 """
@@ -89,7 +91,7 @@ def main():
         heard, unheard = speakers != held_out, speakers == held_out
         train_rows = heard & (takes >= 5)
         standardizer = features.Standardizer().fit(
-            features.frames([w for w, k in zip(words, train_rows) if k])
+            features.frames([w for w, k in zip(words, train_rows, strict=True) if k])
         )
         X, mask = pad_sequences([standardizer.transform(w.T) for w in words], n_steps=MAX_FRAMES)
         autoencoder, encoder = sequence_autoencoder(64)

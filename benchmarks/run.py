@@ -1,12 +1,13 @@
-"""Benchmark the book: run time and peak memory of every notebook, and the weight of every built page.
+"""Benchmark the book: run time and peak memory of every notebook, the weight of every built page.
 
-    .venv/bin/python benchmarks/run.py            # real data (FSDD_DIR or the cache), then page sizes
+    .venv/bin/python benchmarks/run.py            # real data (FSDD_DIR or the cache), page sizes
     .venv/bin/python benchmarks/run.py --fallback # on the offline fallback corpus
     .venv/bin/python benchmarks/run.py --markdown benchmarks/results.md
 
-Each notebook is executed from a clean kernel by `jupyter execute` in its own process, one after the other;
-peak memory is the largest total resident set of that process tree (runner and kernel), sampled every 0.2 s. Budgets: 120 s per notebook,
-8 minutes for the book, 5 MB per page. Timings belong here, not in the tests.
+Each notebook is executed from a clean kernel by `jupyter execute` in its own process, one after
+the other; peak memory is the largest total resident set of that process tree (runner and kernel),
+sampled every 0.2 s. Budgets: 120 s per notebook, 8 minutes for the book, 5 MB per page. Timings
+belong here, not in the tests.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ PAGE_BUDGET_MB = 5.0
 
 
 def run_notebook(path: pathlib.Path, env: dict) -> tuple[float, float, bool]:
-    """Execute one notebook; returns (wall seconds, peak resident memory of the process tree in MB, succeeded)."""
+    """Execute one notebook: (wall seconds, peak resident memory of its process tree in MB, ok)."""
     import psutil
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -65,7 +66,7 @@ def run_notebook(path: pathlib.Path, env: dict) -> tuple[float, float, bool]:
 
 
 def page_sizes() -> dict[str, float]:
-    """Size in MB of each built notebook page, counting embedded data and local images it references."""
+    """Size in MB of each built notebook page, with its embedded data and the images it links."""
     import re
 
     sizes = {}
@@ -124,9 +125,8 @@ def main() -> int:
             else ("FAILED" if not succeeded else "NO")
         )
         lines.append(f"| {name} | {wall:.1f} | {status} | {peak_mb:.0f} | {page} | {fits} |")
-    lines.append(
-        f"| **total** | **{total:.1f}** | {'yes' if total <= BOOK_BUDGET_S else 'NO'} (≤ 480 s) | | | |"
-    )
+    book_fits = "yes" if total <= BOOK_BUDGET_S else "NO"
+    lines.append(f"| **total** | **{total:.1f}** | {book_fits} (≤ 480 s) | | | |")
     table = "\n".join(lines)
     print(table)
     if args.markdown:

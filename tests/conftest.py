@@ -7,7 +7,8 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path_factory):
-    """No downloads and a private cache unless a test says otherwise; FSDD_DIR is kept for tests that want it."""
+    """No downloads and a private cache unless a test says otherwise; FSDD_DIR is kept for tests
+    that want it."""
     monkeypatch.setenv("SPEECH_AE_NO_DOWNLOAD", "1")
     monkeypatch.setenv("SPEECH_AE_CACHE", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("SPEECH_AE_SYNTHETIC", raising=False)

@@ -68,7 +68,7 @@ def test_setup_cell_url_matches_config():
 
 
 def test_setup_cell_fetches_utils_in_a_simulated_colab(tmp_path):
-    """No `utils` importable, a stand-in `google.colab`, the repository URL pointed at this checkout."""
+    """No `utils` importable, a stand-in `google.colab`, the repository URL set to this checkout."""
     if not (ROOT / ".git").exists():
         pytest.skip("needs a git checkout to clone from")
     program = textwrap.dedent(

@@ -1,4 +1,4 @@
-"""Sphinx extension (``sphinx.local_extensions`` in ``_config.yml``): the web book works offline, error-free.
+"""Sphinx extension (``sphinx.local_extensions`` in ``_config.yml``): the book works offline.
 
 1. Fails the build with a clear message when the JavaScript that ``_config.yml``
    serves from ``_vendor/npm/`` (``mathjax_path``, ``nb_ipywidgets_js``) has
@@ -40,33 +40,38 @@ def check_vendor_files(app) -> None:
     ]
     if missing:
         raise ConfigError(
-            f"{', '.join(missing)} not found in html_static_path: the offline JavaScript has not been "
-            "fetched. Run `python tools/static_assets.py` (or `make book`) first."
+            f"{', '.join(missing)} not found in html_static_path: the offline JavaScript has not "
+            "been fetched. Run `python tools/static_assets.py` (or `make book`) first."
         )
 
 
 HTML_MANAGER = "npm/html-manager/embed-amd.js"
 
-# %(html_manager)s: the URL of html-manager's folder, relative to the page (require.js resolves it against the page).
+# %(html_manager)s: the URL of html-manager's folder, relative to the page (require.js resolves it
+# against the page).
 WIDGET_PAGE_JS = """\
 var require = {paths: {"@jupyter-widgets/html-manager/dist": "%(html_manager)s"}};
 (function () {
-  // html-manager 1.0 typesets widget labels with MathJax 2's MathJax.Hub.Queue; the book loads MathJax 3.
+  // html-manager 1.0 typesets widget labels with MathJax 2's MathJax.Hub.Queue;
+  // the book loads MathJax 3.
   function typeset(element) {
     var mathjax = window.MathJax;
-    if (element && mathjax && mathjax.startup && mathjax.startup.promise && mathjax.typesetPromise) {
+    var started = mathjax && mathjax.startup && mathjax.startup.promise;
+    if (element && started && mathjax.typesetPromise) {
       mathjax.startup.promise.then(function () { return mathjax.typesetPromise([element]); })
         .catch(function (error) { console.warn("MathJax could not typeset a widget:", error); });
     }
   }
   function addHub(mathjax) {
     if (mathjax && typeof mathjax === "object" && !mathjax.Hub) {
-      Object.defineProperty(mathjax, "Hub", {value: {Queue: function (job) { typeset(job && job[2]); }}});
+      var hub = {Queue: function (job) { typeset(job && job[2]); }};
+      Object.defineProperty(mathjax, "Hub", {value: hub});
     }
   }
   var current = window.MathJax;
   addHub(current);
-  Object.defineProperty(window, "MathJax", {  // MathJax 3 replaces its configuration object when it loads
+  // MathJax 3 replaces its configuration object when it loads
+  Object.defineProperty(window, "MathJax", {
     configurable: true,
     get: function () { return current; },
     set: function (value) { current = value; addHub(value); }
@@ -92,7 +97,8 @@ def configure_widget_page(app, pagename, templatename, context, doctree) -> None
     scripts = context.get("script_files") or []
     if any((script.filename or "").endswith(HTML_MANAGER) for script in scripts):
         folder = context["pathto"]("_static/" + HTML_MANAGER.rsplit("/", 1)[0], 1)
-        # priority 499: before myst-nb's per-page require.js and embed-amd.js (500), after MathJax's config
+        # priority 499: before myst-nb's per-page require.js and embed-amd.js (500), after
+        # MathJax's config
         app.add_js_file(None, body=WIDGET_PAGE_JS % {"html_manager": folder}, priority=499)
 
 

@@ -36,22 +36,25 @@ STATIC = ROOT / "_vendor"  # an html_static_path entry in _config.yml
 VENDOR = STATIC / "npm"
 REGISTRY = os.environ.get("NPM_REGISTRY", "https://registry.npmjs.org").rstrip("/")
 
-#: name -> (version, SRI integrity of the registry tarball, destination under _vendor/npm, files kept).
-#: Why these versions:
-#:   requirejs 2.3.7: the AMD loader html-manager's embed-amd.js needs (2.3.7 fixes CVE-2024-38999).
-#:   @jupyter-widgets/html-manager 1.0.15: renders ipywidgets 8 state (controls 5 / base 6, incl. Stack
-#:     and jslink) with no kernel; the newest 1.0.x, and 1.0.x is what myst-nb 1.4 was made for (1.0.6).
-#:   mathjax 3.2.2: the major version Sphinx 7's mathjax3_config (set by myst-parser) is written for.
+#: name -> (version, SRI integrity of the registry tarball, destination under _vendor/npm,
+#: files kept). Why these versions:
+#:   requirejs 2.3.7: the AMD loader html-manager's embed-amd.js needs (2.3.7 fixes
+#:     CVE-2024-38999).
+#:   @jupyter-widgets/html-manager 1.0.15: renders ipywidgets 8 state (controls 5 / base 6, incl.
+#:     Stack and jslink) with no kernel; the newest 1.0.x, and 1.0.x is what myst-nb 1.4 was made
+#:     for (1.0.6).
+#:   mathjax 3.2.2: the major version Sphinx 7's mathjax3_config (set by myst-parser) is written
+#:     for.
 PACKAGES = {
     "requirejs": (
         "2.3.7",
-        "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhBa0JPVHJ0pyBkM1z+pDsw==",
+        "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhBa0JPVHJ0pyBkM1z+pDsw==",  # noqa: E501 - one hash, not prose to wrap
         "requirejs",
         lambda path: path in ("require.js", "package.json", "README.md"),
     ),
     "@jupyter-widgets/html-manager": (
         "1.0.15",
-        "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
+        "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",  # noqa: E501 - one hash, not prose to wrap
         "html-manager",
         # the AMD bundle and the icon fonts its CSS loads relative to itself; no source maps
         lambda path: (
@@ -66,9 +69,10 @@ PACKAGES = {
     ),
     "mathjax": (
         "3.2.2",
-        "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+        "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",  # noqa: E501 - one hash, not prose to wrap
         "mathjax",
-        # es5/ as MathJax's CDN serves it, without the SVG output and the combined files we do not load
+        # es5/ as MathJax's CDN serves it, without the SVG output and the combined files we do
+        # not load
         lambda path: (
             path in ("LICENSE", "package.json")
             or (
@@ -105,7 +109,10 @@ STAMP = VENDOR / "pins.json"
 
 
 def tarball_url(name: str, version: str) -> str:
-    """The registry URL of a package tarball, e.g. .../@jupyter-widgets/html-manager/-/html-manager-1.0.15.tgz."""
+    """The registry URL of a package tarball.
+
+    E.g. ``.../@jupyter-widgets/html-manager/-/html-manager-1.0.15.tgz``.
+    """
     return f"{REGISTRY}/{name}/-/{name.rsplit('/', 1)[-1]}-{version}.tgz"
 
 
@@ -131,7 +138,7 @@ def check_integrity(data: bytes, integrity: str, url: str) -> None:
 
 
 def unpack(data: bytes, destination: pathlib.Path, keep) -> int:
-    """Extract the kept regular files under ``package/`` into ``destination``; return their count."""
+    """Extract the kept regular files under ``package/`` into ``destination``; return how many."""
     count = 0
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
         for member in archive.getmembers():
@@ -192,9 +199,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         ok = up_to_date()
-        print(
-            f"static_assets: {'up to date' if ok else 'missing or outdated: run python tools/static_assets.py'}"
-        )
+        state = "up to date" if ok else "missing or outdated: run python tools/static_assets.py"
+        print(f"static_assets: {state}")
         return 0 if ok else 1
     fetch()
     return 0

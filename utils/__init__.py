@@ -13,10 +13,10 @@ One module per concern, each explained in the chapter named in its docstring:
 - :mod:`utils.plots`       spectrogram and waveform figures with alt text
 - :mod:`utils.explorer`    sliders over results that work live and on the static page
 - :mod:`utils.models`      PCA and the dense autoencoder (chapter 1), reused as baselines
-- :mod:`utils.recognition` utterance pooling, MFCC baselines and a digit classifier (chapters 2 and 5)
+- :mod:`utils.recognition` utterance pooling, MFCC baselines, a digit classifier (chapters 2, 5)
 - :mod:`utils.checkers`    checks of your own forward, loss and backward pass (chapter 1)
-- :mod:`utils.vae`         the closed-form Gaussian KL and the reparameterized sampling layer (chapter 3)
-- :mod:`utils.quantization` nearest codeword, LBG codebooks, perplexity, scalar quantizer (chapter 4)
+- :mod:`utils.vae`         the closed-form Gaussian KL, the reparameterized sampling layer (ch. 3)
+- :mod:`utils.quantization` nearest codeword, LBG codebooks, perplexity, scalar quantizer (ch. 4)
 - :mod:`utils.sequences`   padding and masking of variable-length sequences (chapter 5)
 
 Importing :mod:`utils` is cheap: TensorFlow is only imported by

@@ -23,7 +23,7 @@ TARGET_RMS_DB = -23.0
 
 
 def to_wav_bytes(audio, sample_rate: int = SAMPLE_RATE) -> bytes:
-    """Encode float audio (n_samples,) in [-1, 1] as 16-bit PCM mono WAV bytes (clipped to [-1, 1])."""
+    """Encode float audio (n_samples,) in [-1, 1] (clipped to it) as 16-bit PCM mono WAV bytes."""
     audio = check_audio(audio, sample_rate, expected_rate=None, allow_silence=True)
     pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
     buffer = io.BytesIO()
@@ -63,13 +63,17 @@ def player_html(audio, sample_rate: int = SAMPLE_RATE, caption: str = "") -> str
     label = html.escape(caption)
     return (
         '<figure class="sae-audio" style="display:inline-block;margin:0 1em 0.5em 0">'
-        f'<audio controls preload="metadata" aria-label="{label}" src="data:audio/wav;base64,{data}"></audio>'
+        f'<audio controls preload="metadata" aria-label="{label}" '
+        f'src="data:audio/wav;base64,{data}"></audio>'
         f'<figcaption style="font-size:0.85em">{label}</figcaption></figure>'
     )
 
 
 def players_html(clips, sample_rate: int = SAMPLE_RATE, *, equal_loudness: bool = True) -> str:
-    """HTML of a row of captioned players. ``clips``: ``{caption: audio}`` or ``[(caption, audio), ...]``."""
+    """HTML of a row of captioned players.
+
+    ``clips``: ``{caption: audio}`` or ``[(caption, audio), ...]``.
+    """
     items = list(clips.items()) if isinstance(clips, Mapping) else list(clips)
     if not items:
         raise ValueError("no clips given.")
@@ -80,7 +84,7 @@ def players_html(clips, sample_rate: int = SAMPLE_RATE, *, equal_loudness: bool 
     ]
     if equal_loudness:
         audios = match_loudness(audios)
-    players = "".join(player_html(a, sample_rate, c) for c, a in zip(captions, audios))
+    players = "".join(player_html(a, sample_rate, c) for c, a in zip(captions, audios, strict=True))
     return f'<div class="sae-audio-row">{players}</div>'
 
 
@@ -100,7 +104,9 @@ def play(audio, sample_rate: int = SAMPLE_RATE, caption: str = "") -> Players:
 
 
 def compare(clips, sample_rate: int = SAMPLE_RATE) -> Players:
-    """Players side by side at equal loudness, e.g. ``compare({"original": x, "autoencoder (z=8)": x_hat})``.
+    """Players side by side at equal loudness.
+
+    E.g. ``compare({"original": x, "autoencoder (z=8)": x_hat})``.
 
     Captions should say what is heard: digit, speaker, and which model made the clip.
     """

@@ -1,4 +1,4 @@
-"""Checkers for your own code: run your function on fresh random inputs and compare it with a reference.
+"""Checkers for your own code: run your function on fresh random inputs, compare with a reference.
 
 Chapter 1 ("The mathematics of autoencoders") derives the forward pass, the loss
 and the backward pass of a one-hidden-layer autoencoder by hand. These checkers
@@ -13,7 +13,8 @@ The model (rows are examples, as in the chapter)::
     X_hat = sigmoid(Z  W3^T + b3)      W3 (F, K), b3 (F,)            ->  X_hat (N, F)
     L     = 1/(2N) sum_i ||x_i - x_hat_i||^2                          (a float)
 
-Parameters are passed as a dict ``{"W1": ..., "b1": ..., "W2": ..., "b2": ..., "W3": ..., "b3": ...}``.
+Parameters are passed as a dict
+``{"W1": ..., "b1": ..., "W2": ..., "b2": ..., "W3": ..., "b3": ...}``.
 
 Use::
 
@@ -48,7 +49,8 @@ class CheckFailed(AssertionError):
 
 
 # ---------------------------------------------------------------------------------------------
-# The reference, in column-vector form: a layer is (weight, bias, activation); A = W @ V + b[:, None].
+# The reference, in column-vector form: a layer is (weight, bias, activation);
+# A = W @ V + b[:, None].
 
 
 def _logistic(a):
@@ -113,7 +115,10 @@ def _check_sizes(n_features, n_hidden, n_latent, n_examples, trials):
 
 
 def random_problem(n_features=40, n_hidden=16, n_latent=4, n_examples=7, seed=0):
-    """Random float64 parameters (the dict above) and inputs X (n_examples, n_features) in [0, 1]."""
+    """Random float64 parameters (the dict above) and inputs X (n_examples, n_features).
+
+    The inputs lie in [0, 1], like the chapter's spectrogram frames.
+    """
     _check_sizes(n_features, n_hidden, n_latent, n_examples, 1)
     rng = np.random.default_rng(seed)
     sizes = {"F": n_features, "H": n_hidden, "K": n_latent}
@@ -140,7 +145,10 @@ def _shapes(params):
 
 
 def _compare(name, got, expected, tolerance, where_names=("row", "column")):
-    """Raise CheckFailed unless ``got`` matches ``expected`` in shape and within ``tolerance`` (relative)."""
+    """Raise CheckFailed unless ``got`` has the shape of ``expected`` and is within ``tolerance``.
+
+    ``tolerance`` is relative: largest error / largest entry of ``expected``.
+    """
     if hasattr(got, "numpy"):
         got = got.numpy()
     try:
@@ -159,11 +167,13 @@ def _compare(name, got, expected, tolerance, where_names=("row", "column")):
     relative = float(error.max()) / scale
     if relative > tolerance:
         index = np.unravel_index(int(np.argmax(error)), error.shape)
-        position = ", ".join(f"{label} {i}" for label, i in zip(where_names, index)) or "the value"
+        # a scalar has no index: zip stops at once, and the message says "the value"
+        labelled = zip(where_names, index, strict=False)
+        position = ", ".join(f"{label} {i}" for label, i in labelled) or "the value"
         raise CheckFailed(
-            f"wrong value: {name} differs from the reference by up to {error.max():.3g} at {position} "
-            f"(got {got[index]:.6g}, expected {expected[index]:.6g}); largest error / largest entry = "
-            f"{relative:.2e} > {tolerance:.0e}."
+            f"wrong value: {name} differs from the reference by up to {error.max():.3g} at "
+            f"{position} (got {got[index]:.6g}, expected {expected[index]:.6g}); largest error / "
+            f"largest entry = {relative:.2e} > {tolerance:.0e}."
         )
     return relative
 
@@ -205,7 +215,7 @@ def check_forward(
                 raise CheckFailed(
                     f"forward returned {len(got)} values; return x_hat, or (h, z, x_hat)."
                 )
-            pairs = zip(("h", "z", "x_hat"), got, expected)
+            pairs = zip(("h", "z", "x_hat"), got, expected, strict=True)
         else:
             pairs = [("x_hat", got, expected[-1])]
         for name, value, reference in pairs:
@@ -268,10 +278,10 @@ def check_gradients(
     seed=0,
     tolerance=1e-9,
 ) -> str:
-    """Check ``gradients(params, X)`` -> dict of dL/dW1, dL/db1, ..., dL/db3 with the parameters' shapes.
+    """Check ``gradients(params, X)`` -> dict of dL/dW1, dL/db1, ..., dL/db3 (parameters' shapes).
 
-    The first wrong parameter is reported from the output layer backwards (W3, b3, W2, ...),
-    the order in which backpropagation computes them, so the first message points at the first mistake.
+    The first wrong parameter is reported from the output layer backwards (W3, b3, W2, ...), the
+    order in which backpropagation computes them, so the first message points at the first mistake.
     """
     sizes = (n_features, n_hidden, n_latent, n_examples)
     worst = 0.0
@@ -298,4 +308,7 @@ def check_gradients(
                 )
             except CheckFailed as failure:
                 raise CheckFailed(f"{failure} Parameter shapes: {_shapes(params)}.") from None
-    return f"gradients: all six match on {trials} random problems (largest relative error {worst:.1e})."
+    return (
+        f"gradients: all six match on {trials} random problems "
+        f"(largest relative error {worst:.1e})."
+    )

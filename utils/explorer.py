@@ -29,7 +29,7 @@ def panel_html(
     sample_rate: int = SAMPLE_RATE,
     caption: str | None = None,
 ) -> str:
-    """HTML of one explorer panel: a figure (Matplotlib, with ``alt``), audio clips and a table of numbers.
+    """HTML of one explorer panel: a figure (with ``alt``), audio clips and a table of numbers.
 
     clips: ``{caption: audio}`` or ``[(caption, audio), ...]``, played at equal loudness.
     numbers: ``{name: value}``; floats are shown with 3 significant digits.

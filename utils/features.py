@@ -38,8 +38,8 @@ def log_mel(
     """Log-mel power spectrogram in dB.
 
     audio: float array (n_samples,), mono, in [-1, 1], at ``sample_rate`` Hz (8,000 expected).
-    Returns float32 (n_mels, n_frames) with n_frames = 1 + n_samples // hop_length,
-    values ``10 log10(max(mel power, 10^(db_floor/10)))`` in dB (absolute, not relative to the peak).
+    Returns float32 (n_mels, n_frames) with n_frames = 1 + n_samples // hop_length, values
+    ``10 log10(max(mel power, 10^(db_floor/10)))`` in dB (absolute, not relative to the peak).
     """
     import librosa
 
@@ -69,7 +69,8 @@ def mfcc(
     log_mel_db = log_mel(audio, sample_rate, **log_mel_options)
     if not 1 <= n_mfcc <= log_mel_db.shape[0]:
         raise ValueError(
-            f"n_mfcc must be between 1 and the number of mel bands ({log_mel_db.shape[0]}), got {n_mfcc}."
+            "n_mfcc must be between 1 and the number of mel bands "
+            f"({log_mel_db.shape[0]}), got {n_mfcc}."
         )
     return librosa.feature.mfcc(S=log_mel_db, n_mfcc=n_mfcc).astype(np.float32)
 
@@ -80,7 +81,10 @@ def corpus_log_mels(recordings: Iterable, **log_mel_options) -> list[np.ndarray]
 
 
 def frames(spectrograms) -> np.ndarray:
-    """Stack spectrograms (each (n_bands, n_frames_i)) into one frame matrix (sum of n_frames_i, n_bands)."""
+    """Stack spectrograms (n_bands, n_frames_i) into one matrix of frames.
+
+    Returns (sum of n_frames_i, n_bands): one frame per row.
+    """
     if isinstance(spectrograms, np.ndarray):
         spectrograms = [spectrograms]
     return np.concatenate([check_matrix(s, name="spectrogram").T for s in spectrograms], axis=0)
@@ -111,7 +115,7 @@ def context_windows(spectrogram, width: int, hop: int = 1) -> np.ndarray:
 def overlap_average(
     windows, width: int, n_bands: int, n_frames: int | None = None, hop: int = 1
 ) -> np.ndarray:
-    """Invert :func:`context_windows`: average the estimates of each frame. Returns (n_bands, n_frames).
+    """Invert :func:`context_windows`: average the estimates of each frame; (n_bands, n_frames).
 
     windows: (n_windows, width * n_bands) in the layout of :func:`context_windows`.
     """
@@ -177,7 +181,7 @@ def invert_log_mel(
     n_iter: int = 32,
     seed: int = 0,
 ) -> np.ndarray:
-    """Audio from a log-mel spectrogram (dB), for listening: mel -> linear power (NNLS) -> Griffin-Lim phase.
+    """Audio from a log-mel spectrogram (dB), to listen to: mel -> power (NNLS) -> Griffin-Lim.
 
     log_mel_db: (n_mels, n_frames) in dB as made by :func:`log_mel`. Returns float32 (n_samples,)
     with n_samples = (n_frames - 1) * hop_length. Griffin & Lim (1984); chapter 2 explains what

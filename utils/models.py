@@ -35,7 +35,8 @@ class PCA:
         X = check_matrix(X, name="X").astype(np.float64)
         if self.n_components > min(X.shape):
             raise ValueError(
-                f"n_components={self.n_components} exceeds min(n_examples, n_features) = {min(X.shape)}."
+                f"n_components={self.n_components} exceeds min(n_examples, n_features) = "
+                f"{min(X.shape)}."
             )
         self.mean = X.mean(axis=0)
         _, singular_values, Vt = np.linalg.svd(X - self.mean, full_matrices=False)
@@ -76,10 +77,11 @@ def dense_autoencoder(
 ):
     """A symmetric dense autoencoder in the Keras Functional API.
 
-    Encoder: input (input_dim,) -> Dense(h, activation) for h in ``hidden_units`` -> Dense(latent_dim)
-    (linear code z). Decoder: z -> Dense(h) for h in reversed(hidden_units) -> Dense(input_dim,
-    ``output_activation``). Returns ``(autoencoder, encoder, decoder)``, three ``keras.Model`` sharing
-    weights; compile and fit ``autoencoder`` on (X, X). Weights are initialized from ``seed``.
+    Encoder: input (input_dim,) -> Dense(h, activation) for h in ``hidden_units`` ->
+    Dense(latent_dim) (linear code z). Decoder: z -> Dense(h) for h in reversed(hidden_units) ->
+    Dense(input_dim, ``output_activation``). Returns ``(autoencoder, encoder, decoder)``, three
+    ``keras.Model`` sharing weights; compile and fit ``autoencoder`` on (X, X). Weights are
+    initialized from ``seed``.
     """
     import keras
 

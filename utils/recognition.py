@@ -41,7 +41,8 @@ def mfcc_statistics(
 ) -> np.ndarray:
     """MFCCs of each recording pooled over time: (n_recordings, n_mfcc * len(statistics)).
 
-    The classic baselines: ``mfcc_statistics(r, 13, ("mean",))`` and ``mfcc_statistics(r, 20, ("mean", "std"))``.
+    The classic baselines: ``mfcc_statistics(r, 13, ("mean",))`` and
+    ``mfcc_statistics(r, 20, ("mean", "std"))``.
     """
     return pool([mfcc(r.audio, r.sample_rate, n_mfcc=n_mfcc).T for r in recordings], statistics)
 
@@ -52,7 +53,8 @@ def labels(recordings) -> np.ndarray:
 
 
 def digit_classifier(C: float = 1.0, seed: int = 0):
-    """A scikit-learn pipeline: per-feature standardization (fitted on training data) + logistic regression."""
+    """A scikit-learn pipeline: per-feature standardization (fitted on training data), then
+    logistic regression."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -63,7 +65,7 @@ def digit_classifier(C: float = 1.0, seed: int = 0):
 
 
 def accuracy(X_train, y_train, X_test, y_test, *, C: float = 1.0) -> float:
-    """Fit :func:`digit_classifier` on the training rows and return the fraction of test rows classified right.
+    """Fit :func:`digit_classifier` on the training rows; the fraction of test rows it gets right.
 
     X_train (n_train, d), y_train (n_train,), X_test (n_test, d), y_test (n_test,).
     """

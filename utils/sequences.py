@@ -1,4 +1,4 @@
-"""Variable-length sequences: trim, pad to one length with a mask, and a loss that ignores the padding.
+"""Variable-length sequences: trim, pad to one length with a mask, a loss that ignores the padding.
 
 Explained in chapter 5 ("Sequence autoencoders", ``book/05_sequence_autoencoders.ipynb``).
 A batch of utterances of different lengths becomes one array ``X`` of shape
@@ -101,7 +101,7 @@ def _check_mask(mask, X) -> np.ndarray:
 
 
 def lengths(mask) -> np.ndarray:
-    """Number of real frames of each sequence: (n_sequences,) int, from a mask (n_sequences, n_steps)."""
+    """Real frames per sequence, (n_sequences,) int, from a mask (n_sequences, n_steps)."""
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise ValueError(f"mask must have shape (n_sequences, n_steps), got {mask.shape}.")

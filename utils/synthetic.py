@@ -26,7 +26,8 @@ import numpy as np
 
 from .validation import SAMPLE_RATE
 
-#: Synthetic speakers: name -> (mean f0 in Hz, formant scale = inverse vocal-tract length, speaking rate).
+#: Synthetic speakers: name -> (mean f0 in Hz, formant scale = inverse vocal-tract length,
+#: speaking rate).
 SPEAKERS = {
     "alba": (210.0, 1.17, 1.00),
     "bruno": (105.0, 0.92, 0.95),
@@ -37,7 +38,8 @@ SPEAKERS = {
 }
 
 # Segment: (kind, weight, parameters). kind "v" voiced (F1, F2, F3), "n" nasal (F1, F2, F3),
-# "f" fricative noise (low Hz, high Hz, level), "s" silence or closure, "b" burst (low, high, level).
+# "f" fricative noise (low Hz, high Hz, level), "s" silence or closure, "b" burst (low, high,
+# level).
 _I = (300, 2250, 3000)
 _IH = (400, 1950, 2600)
 _EH = (550, 1800, 2500)
@@ -138,7 +140,7 @@ def synthesize_digit(
     take_scale = formant_scale * rng.uniform(0.96, 1.04, size=3)
     start = lead
     targets = []
-    for (kind, _, params), length in zip(segments, seg_frames):
+    for (kind, _, params), length in zip(segments, seg_frames, strict=True):
         stop = start + length
         ramp = np.sin(np.linspace(0, np.pi, length)) ** 0.3
         if kind in "vn":

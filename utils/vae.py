@@ -36,8 +36,9 @@ def _check_pair(z_mean, z_log_var):
 def gaussian_kl(z_mean, z_log_var, axis: int = -1):
     """KL( N(z_mean, diag(exp(z_log_var))) || N(0, I) ) in nats, summed over the latent ``axis``.
 
-    ``0.5 * sum(z_mean**2 + exp(z_log_var) - 1 - z_log_var)``. z_mean, z_log_var: arrays or tensors of
-    the same shape, e.g. (batch, latent_dim); the result has that shape without ``axis``, e.g. (batch,).
+    ``0.5 * sum(z_mean**2 + exp(z_log_var) - 1 - z_log_var)``. z_mean, z_log_var: arrays or
+    tensors of the same shape, e.g. (batch, latent_dim); the result has that shape without
+    ``axis``, e.g. (batch,).
     It is >= 0, and exactly 0 where z_mean = 0 and z_log_var = 0 (sigma = 1). Chapter 3 derives it.
     """
     from keras import ops
@@ -53,11 +54,11 @@ def _sampling_layer_class():
     import keras
 
     class Sampling(keras.layers.Layer):
-        """Reparameterized sample ``z = z_mean + exp(z_log_var / 2) * epsilon``, ``epsilon ~ N(0, I)``.
+        """Reparameterized sample ``z = z_mean + exp(z_log_var / 2) * epsilon``, epsilon ~ N(0, I).
 
         Call with ``(z_mean, z_log_var)``, both (batch, latent_dim); returns z of the same shape.
-        The noise comes from a seeded ``keras.random.SeedGenerator``, so a run is repeatable, and the
-        gradient reaches z_mean and z_log_var through the deterministic transform (chapter 3).
+        The noise comes from a seeded ``keras.random.SeedGenerator``, so a run is repeatable, and
+        the gradient reaches z_mean and z_log_var through the deterministic transform (chapter 3).
         """
 
         def __init__(self, seed: int = 0, **kwargs):

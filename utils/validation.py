@@ -36,7 +36,8 @@ def check_sample_rate(sample_rate, expected: int | None = SAMPLE_RATE) -> int:
     if expected is not None and sample_rate != expected:
         raise ValueError(
             f"this audio is sampled at {sample_rate} Hz but {expected} Hz is expected; "
-            f"resample it first, e.g. librosa.resample(audio, orig_sr={sample_rate}, target_sr={expected})."
+            "resample it first, e.g. "
+            f"librosa.resample(audio, orig_sr={sample_rate}, target_sr={expected})."
         )
     return sample_rate
 
@@ -76,7 +77,8 @@ def check_audio(
         raise TypeError(f"{name} must be a NumPy array of samples, got {type(audio).__name__}.")
     if audio.dtype.kind in "iu":
         raise TypeError(
-            f"{name} holds integer PCM samples ({audio.dtype}); convert them to floats in [-1, 1] first, "
+            f"{name} holds integer PCM samples ({audio.dtype}); convert them to floats in [-1, 1] "
+            "first, "
             "e.g. audio.astype(np.float32) / 32768 for 16-bit PCM."
         )
     if audio.dtype.kind != "f":
@@ -102,7 +104,8 @@ def check_audio(
             raise TypeError("sample_rate is needed to check the duration of the audio.")
         if audio.size < min_duration * sample_rate:
             raise ValueError(
-                f"{name} is too short: {audio.size} samples = {audio.size / sample_rate * 1000:.1f} ms, "
+                f"{name} is too short: {audio.size} samples = "
+                f"{audio.size / sample_rate * 1000:.1f} ms, "
                 f"at least {min_duration * 1000:.0f} ms are needed."
             )
     return audio.astype(np.float32, copy=False)
@@ -128,7 +131,8 @@ def check_matrix(
     for axis, expected, what in ((0, n_rows, "rows"), (1, n_columns, "columns")):
         if expected is not None and matrix.shape[axis] != expected:
             raise ValueError(
-                f"{name} has {matrix.shape[axis]} {what} but {expected} are expected (shape {matrix.shape})."
+                f"{name} has {matrix.shape[axis]} {what} but {expected} are expected "
+                f"(shape {matrix.shape})."
             )
     if matrix.size == 0:
         raise ValueError(f"{name} is empty (shape {matrix.shape}).")

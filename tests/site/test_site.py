@@ -1,11 +1,13 @@
 """Checks of the built web book (_build/html), run by `make test` after `make book`.
 
-Every page of the table of contents exists; audio players carry playable WAV data and a caption; figures
-carry alt text; no traceback, error output, stderr or TensorFlow log line reached a page; pages stay light.
+Every page of the table of contents exists; audio players carry playable WAV data and a caption;
+figures carry alt text; no traceback, error output, stderr or TensorFlow log line reached a page;
+pages stay light.
 """
 
 import base64
 import io
+import itertools
 import json
 import re
 import wave
@@ -22,8 +24,9 @@ ALL_PAGES = toc_files()
 
 # Lines TensorFlow, absl or oneDNN print when they are not silenced.
 LOG_NOISE = re.compile(
-    r"(^|\n)\s*[IWEF]\d{4} \d\d:\d\d:\d\d|tensorflow/core|oneDNN custom operations|WARNING:tensorflow|"
-    r"WARNING:absl|cuda_(drivers|dnn|blas)|Unable to register cu|This TensorFlow binary is optimized|"
+    r"(^|\n)\s*[IWEF]\d{4} \d\d:\d\d:\d\d|tensorflow/core|oneDNN custom operations|"
+    r"WARNING:tensorflow|WARNING:absl|cuda_(drivers|dnn|blas)|Unable to register cu|"
+    r"This TensorFlow binary is optimized|"
     r"DeprecationWarning|FutureWarning|UserWarning|RuntimeWarning|ConvergenceWarning"
 )
 
@@ -42,7 +45,7 @@ def soup_of(name):
 
 
 def widget_fragments(soup):
-    """HTML held in saved widget state (explorer panels): it is shown on the page by the widget manager."""
+    """HTML held in saved widget state (explorer panels), which the widget manager shows."""
     fragments = []
     for script in soup.find_all("script", type="application/vnd.jupyter.widget-state+json"):
         state = json.loads(script.string or "{}").get("state", {})
@@ -119,12 +122,12 @@ def test_glued_numbers_were_filled_in(name):
 
 @pytest.mark.parametrize("name", ALL_PAGES)
 def test_headings_are_in_order(name):
-    """One h1 per page, and no level is skipped on the way down (h2 -> h4 would confuse a screen reader)."""
+    """One h1 per page, and no level skipped on the way down (h2 -> h4 confuses a screen reader)."""
     main = soup_of(name).find("main") or soup_of(name)
     article = main.find("article") or main
     levels = [int(h.name[1]) for h in article.find_all(re.compile(r"^h[1-6]$"))]
     assert levels and levels[0] == 1 and levels.count(1) == 1, f"{name}: headings {levels}"
-    for previous, current in zip(levels, levels[1:]):
+    for previous, current in itertools.pairwise(levels):
         assert current <= previous + 1, (
             f"{name}: heading level jumps from h{previous} to h{current}"
         )

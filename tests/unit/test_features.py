@@ -83,8 +83,8 @@ def test_standardizer_uses_training_statistics_only():
 
 
 def test_inversion_gives_audio_whose_log_mel_is_close():
-    """Griffin-Lim cannot recover the phase exactly, but on a speech-like sound it lands within a few dB
-    (about 4-5 dB LSD measured here), far closer than unrelated audio of the same loudness."""
+    """Griffin-Lim cannot recover the phase exactly, but on a speech-like sound it lands within a
+    few dB (about 4-5 dB LSD measured here), far closer than unrelated audio of equal loudness."""
     from utils.synthetic import synthesize_digit
 
     audio = synthesize_digit(3, "alba", 0)

@@ -77,13 +77,12 @@ def test_masked_mse_ignores_padding_whatever_it_holds():
     X_hat, _ = pad_sequences(estimates, value=100.0)  # wildly wrong padding
     X_long, mask_long = pad_sequences(sequences, n_steps=20)
     X_hat_long, _ = pad_sequences(estimates, n_steps=20, value=-7.0)
-    expected = np.mean(np.concatenate([(s - e) ** 2 for s, e in zip(sequences, estimates)]))
+    pairs = list(zip(sequences, estimates, strict=True))
+    expected = np.mean(np.concatenate([(s - e) ** 2 for s, e in pairs]))
     assert masked_mse(X, X_hat, mask) == pytest.approx(expected)
     assert masked_mse(X_long, X_hat_long, mask_long) == pytest.approx(expected)
     per_sequence = masked_mse(X, X_hat, mask, per_sequence=True)
-    np.testing.assert_allclose(
-        per_sequence, [np.mean((s - e) ** 2) for s, e in zip(sequences, estimates)], rtol=1e-5
-    )
+    np.testing.assert_allclose(per_sequence, [np.mean((s - e) ** 2) for s, e in pairs], rtol=1e-5)
 
 
 def test_masked_mse_rejects_bad_inputs():
