@@ -35,9 +35,8 @@ def nearest_codeword(X, codebook) -> np.ndarray:
     """Index of the nearest codeword (squared Euclidean distance) for every row of X.
 
     X: (n_vectors, D); codebook: (K, D). Returns int64 (n_vectors,) with values in 0 … K-1.
-    Uses ``||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2`` (the ``||x||^2`` term does not change the argmin),
-    in blocks of rows to bound memory. Ties go to the lowest index.
-    """
+    Uses ``||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2`` (the ``||x||^2`` term does not change the
+    argmin), in blocks of rows to bound memory. Ties go to the lowest index."""
     X = check_matrix(X, name="X")
     codebook = _check_codebook(codebook, X.shape[1]).astype(X.dtype, copy=False)
     squared_norms = np.sum(codebook**2, axis=1)
@@ -51,8 +50,8 @@ def nearest_codeword(X, codebook) -> np.ndarray:
 
 
 def _centroids(X, codes, codebook) -> np.ndarray:
-    """Mean of the rows of X assigned to each codeword. An empty cell is re-seeded with one of the rows
-    that are worst represented (largest squared error), so that no codeword is wasted."""
+    """Mean of the rows of X assigned to each codeword. An empty cell is re-seeded with one of the
+    rows that are worst represented (largest squared error), so that no codeword is wasted."""
     K = codebook.shape[0]
     counts = np.bincount(codes, minlength=K)
     order = np.argsort(codes, kind="stable")
@@ -72,11 +71,11 @@ def _centroids(X, codes, codebook) -> np.ndarray:
 
 def lloyd(X, codebook, iterations: int = 10) -> np.ndarray:
     """``iterations`` steps of Lloyd's algorithm (k-means) from ``codebook``: assign every row of X
-    to its nearest codeword, move each codeword to the mean of its rows. Returns the new (K, D) codebook.
+    to its nearest codeword, move each codeword to the mean of its rows. Returns the new (K, D)
+    codebook.
 
-    Each step never increases the mean squared error on X. A codeword left without rows is moved onto
-    the row that is currently represented worst.
-    """
+    Each step never increases the mean squared error on X. A codeword left without rows is moved
+    onto the row that is currently represented worst."""
     X = check_matrix(X, name="X")
     codebook = _check_codebook(codebook, X.shape[1]).copy()
     if not isinstance(iterations, (int, np.integer)) or iterations < 0:
@@ -89,11 +88,13 @@ def lloyd(X, codebook, iterations: int = 10) -> np.ndarray:
 def lbg(X, sizes, *, iterations: int = 10, epsilon: float = 0.01, seed: int = 0) -> dict:
     """k-means codebooks grown by splitting (the LBG algorithm, Linde, Buzo & Gray 1980).
 
-    Start from the mean of X (K = 1); repeatedly split every codeword c into c + d and c - d, with d a
-    small random direction (``epsilon`` times the per-dimension standard deviation of X times a standard
-    normal draw, seeded by ``seed``), then run ``iterations`` Lloyd steps.
-    X: (n_vectors, D); sizes: codebook sizes to return, each a power of two (e.g. (16, 64, 256, 1024)).
-    Returns ``{K: codebook (K, D)}`` for every K in ``sizes``; the same inputs give the same codebooks.
+    Start from the mean of X (K = 1); repeatedly split every codeword c into c + d and c - d, with d
+    a small random direction (``epsilon`` times the per-dimension standard deviation of X times a
+    standard normal draw, seeded by ``seed``), then run ``iterations`` Lloyd steps.
+
+    X: (n_vectors, D); sizes: codebook sizes to return, each a power of two (e.g. (16, 64, 256,
+    1024)). Returns ``{K: codebook (K, D)}`` for every K in ``sizes``; the same inputs give the
+    same codebooks.
     """
     X = check_matrix(X, name="X")
     sizes = sorted({int(K) for K in sizes})
@@ -101,7 +102,8 @@ def lbg(X, sizes, *, iterations: int = 10, epsilon: float = 0.01, seed: int = 0)
         raise ValueError(f"codebook sizes must be powers of two (1, 2, 4, …), got {sizes}.")
     if sizes[-1] > X.shape[0]:
         raise ValueError(
-            f"a codebook of {sizes[-1]} codewords needs at least as many vectors; X has {X.shape[0]}."
+            f"a codebook of {sizes[-1]} codewords needs at least as many vectors; "
+            f"X has {X.shape[0]}."
         )
     if epsilon <= 0:
         raise ValueError(f"epsilon must be positive, got {epsilon}.")
@@ -143,7 +145,8 @@ def codebook_usage(codes, codebook_size: int) -> np.ndarray:
 
 
 def perplexity(codes, codebook_size: int) -> float:
-    """Perplexity of the code distribution, ``exp(H)`` with ``H = -sum_k p_k ln p_k`` (p: usage frequencies).
+    """Perplexity of the code distribution, ``exp(H)`` with ``H = -sum_k p_k ln p_k`` (p: usage
+    frequencies).
 
     Equals the number of codewords when all are used equally, 1 when a single codeword is used;
     always between 1 and ``codebook_size``.
@@ -156,11 +159,10 @@ def perplexity(codes, codebook_size: int) -> float:
 class UniformScalarQuantizer:
     """Uniform scalar quantization of every column with ``bits`` bits (2^bits levels).
 
-    ``fit(Z)`` with Z (n_vectors, D) sets each column's range to its central ``coverage`` quantiles on the
-    training data (values outside are clipped); the range is cut into 2^bits equal cells and a value is
-    replaced by the centre of its cell. ``encode`` returns integer indices (n, D), ``decode`` the centres,
-    ``reconstruct`` both. Bits per vector: ``bits * D``.
-    """
+    ``fit(Z)`` with Z (n_vectors, D) sets each column's range to its central ``coverage`` quantiles
+    on the training data (values outside are clipped); the range is cut into 2^bits equal cells and
+    a value is replaced by the centre of its cell. ``encode`` returns integer indices (n, D),
+    ``decode`` the centres, ``reconstruct`` both. Bits per vector: ``bits * D``."""
 
     def __init__(self, bits: int, coverage: float = 0.998):
         if not isinstance(bits, (int, np.integer)) or not 1 <= bits <= 16:

@@ -1,4 +1,5 @@
-"""The FSDD loader: verification, download, corrupt caches, unsafe archives and the offline fallback.
+"""The FSDD loader: verification, download, corrupt caches, unsafe archives and the offline
+fallback.
 
 Every test runs against small archives made here and served from 127.0.0.1: no network.
 """
@@ -23,7 +24,8 @@ REAL_FSDD = real_fsdd_dir()  # read before any test clears FSDD_DIR
 
 @pytest.fixture(autouse=True)
 def _no_fsdd_dir(monkeypatch):
-    """CI exports FSDD_DIR for the notebooks; here it would outrank the cache and download under test."""
+    """CI exports FSDD_DIR for the notebooks; here it would outrank the cache and download under
+    test."""
     monkeypatch.delenv("FSDD_DIR", raising=False)
 
 
@@ -41,7 +43,8 @@ def wav_bytes(seed, n=800, channels=1):
 
 @pytest.fixture
 def dataset(tmp_path):
-    """A miniature FSDD: 2 digits x 2 speakers x 6 takes, its manifest and a zip archive like GitHub's."""
+    """A miniature FSDD: 2 digits x 2 speakers x 6 takes, its manifest and a zip archive like
+    GitHub's."""
     files = {
         f"{d}_{s}_{t}.wav": wav_bytes(hash((d, s, t)) % 2**32)
         for d in (3, 8)

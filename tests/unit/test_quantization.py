@@ -1,4 +1,5 @@
-"""Unit tests of utils.quantization (chapter 4): k-means/LBG codebooks, usage, perplexity, scalar quantizer."""
+"""Unit tests of utils.quantization (chapter 4): k-means/LBG codebooks, usage, perplexity, scalar
+quantizer."""
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ def test_lloyd_never_increases_error_and_lbg_finds_clusters():
     X, centres = _clusters()
     start = X[:4].copy()
     errors = [quantization_error(X, lloyd(X, start, i)) for i in range(4)]
-    assert all(b <= a + 1e-9 for a, b in zip(errors, errors[1:]))
+    assert all(b <= a + 1e-9 for a, b in zip(errors, errors[1:], strict=False))
     codebooks = lbg(X, (1, 4), iterations=10)
     assert set(codebooks) == {1, 4} and codebooks[4].shape == (4, 2)
     assert np.allclose(codebooks[1][0], X.mean(0), atol=1e-5)
@@ -97,7 +98,7 @@ def test_uniform_scalar_quantizer():
             np.abs(Z_hat - Z) <= quantizer.step / 2 + 1e-12
         )  # inside the range: half a step at most
         errors.append(np.mean((Z - Z_hat) ** 2))
-    assert all(b < a for a, b in zip(errors, errors[1:]))
+    assert all(b < a for a, b in zip(errors, errors[1:], strict=False))
     step = 2 / 2**8
     assert errors[-1] == pytest.approx(step**2 / 12, rel=0.1)  # the classic Delta^2 / 12
     clipped = (
