@@ -75,11 +75,12 @@ lint: $(STAMP)
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit tests/test_hygiene.py
 
+# --durations=0: each notebook's run time in the log (the budgets themselves are measured by benchmarks/run.py).
 test-notebooks: $(STAMP)
-	$(PY) -m pytest --nbmake --nbmake-timeout=$(NB_TIMEOUT) $(NOTEBOOKS)
+	$(PY) -m pytest --nbmake --nbmake-timeout=$(NB_TIMEOUT) --durations=0 $(NOTEBOOKS)
 
 test-fallback: $(STAMP)
-	SPEECH_AE_SYNTHETIC=1 $(PY) -m pytest --nbmake --nbmake-timeout=$(NB_TIMEOUT) $(NOTEBOOKS)
+	SPEECH_AE_SYNTHETIC=1 $(PY) -m pytest --nbmake --nbmake-timeout=$(NB_TIMEOUT) --durations=0 $(NOTEBOOKS)
 
 # Every chapter under Colab's package versions (tests/colab/: constraints.txt made from Colab's
 # published snapshot; on this machine's Python 3.11, not Colab's 3.13; wheels only), in a second
