@@ -283,7 +283,8 @@ def main(argv=None) -> int:
                 failures[path] = problems
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
-    print(f"     {total:7.1f} s  total, {len(args.notebooks)} notebooks")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"     {total:7.1f} s  total, {len(args.notebooks)} notebooks (load average now: {load})")
     for path, problems in failures.items():
         print(f"\n=== {path} ===")
         for problem in problems:
