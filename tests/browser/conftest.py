@@ -1,8 +1,9 @@
-"""A real browser for the built web book: _build/html served on 127.0.0.1, Debian's Chromium driven by playwright.
+"""A real browser for the built web book: _build/html on 127.0.0.1, Debian's Chromium, playwright.
 
-Every request that does not go to the local server is blocked (and counted as a failure), so the tests
-see the book as a reader with no internet would. ``SPEECH_AE_BOOK_DIR`` points the tests at another
-built book (a directory with _config.yml, _toc.yml and _build/html); the default is this repository.
+Every request that does not go to the local server is blocked (and counted as a failure), so the
+tests see the book as a reader with no internet would. ``SPEECH_AE_BOOK_DIR`` points the tests at
+another built book (a directory with _config.yml, _toc.yml and _build/html); the default is this
+repository.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # belt and braces: no name resolves but ours
+    # belt and braces: no name resolves but ours
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -62,7 +64,7 @@ def base_url():
 
 @pytest.fixture(scope="session")
 def browser(base_url):
-    """A Chromium context with a fresh profile in which only requests to the local server may leave."""
+    """A Chromium context with a fresh profile, from which only requests to the local server go."""
     from playwright.sync_api import sync_playwright
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -71,9 +73,8 @@ def browser(base_url):
         )
     profile = tempfile.mkdtemp(prefix="speech-ae-chromium-")  # a fresh profile every session
 
-    def only_local(
-        route,
-    ):  # the network is cut off: anything not served by base_url fails, and is reported
+    # the network is cut off: anything not served by base_url fails, and is reported
+    def only_local(route):
         if route.request.url.startswith(base_url):
             route.continue_()
         else:
@@ -99,20 +100,19 @@ def browser(base_url):
 
 @dataclasses.dataclass
 class Visit:
-    """One page opened in the browser, with everything that went wrong while it loaded and was used."""
+    """One page opened in the browser, with all that went wrong while it loaded and was used."""
 
     name: str
     page: object
-    errors: list = dataclasses.field(
-        default_factory=list
-    )  # console errors, uncaught exceptions, failed requests
+    # console errors, uncaught exceptions, failed requests
+    errors: list = dataclasses.field(default_factory=list)
 
     def problems(self) -> list[str]:
         return list(self.errors)
 
 
 def open_page(context, base_url: str, path: str, viewport: dict, *, wait: bool = True) -> Visit:
-    """Open ``path`` at ``viewport``, wait until MathJax and the widgets are done, and record every problem."""
+    """Open ``path`` at ``viewport``, wait for MathJax and the widgets, and record every problem."""
     page = context.new_page()
     page.set_viewport_size(viewport)
     # every page is opened as on a reader's first visit (themes keep state in localStorage)
@@ -148,18 +148,20 @@ def open_page(context, base_url: str, path: str, viewport: dict, *, wait: bool =
 
 
 def settle(page) -> None:
-    """Wait for MathJax's first typesetting and for html-manager to render every saved widget view."""
-    page.evaluate("""async () => {
-        if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-    }""")
+    """Wait for MathJax's first typesetting and for html-manager to draw every saved widget view."""
+    page.evaluate(MATHJAX_DONE_JS)
     views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
     if views:
         page.wait_for_function(
-            "n => document.querySelectorAll('.widget-subarea > .lm-Widget, .widget-subarea > .jupyter-widgets')"
-            ".length >= n",
+            "n => document.querySelectorAll("
+            "'.widget-subarea > .lm-Widget, .widget-subarea > .jupyter-widgets').length >= n",
             arg=views,
             timeout=LOAD_TIMEOUT_MS,
         )
-        page.evaluate("""async () => {
-            if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-        }""")
+        page.evaluate(MATHJAX_DONE_JS)
+
+
+MATHJAX_DONE_JS = """async () => {
+    const mathjax = window.MathJax;
+    if (mathjax && mathjax.startup && mathjax.startup.promise) await mathjax.startup.promise;
+}"""
