@@ -1,9 +1,9 @@
-"""A real browser for the built web book: _build/html on 127.0.0.1, Debian's Chromium, playwright.
+"""A real browser for the built web book: _build/html served on 127.0.0.1, driven by playwright.
 
-Every request that does not go to the local server is blocked (and counted as a failure), so the
-tests see the book as a reader with no internet would. ``SPEECH_AE_BOOK_DIR`` points the tests at
-another built book (a directory with _config.yml, _toc.yml and _build/html); the default is this
-repository.
+The browser is Debian's Chromium. Every request that does not go to the local server is blocked
+(and counted as a failure), so the tests see the book as a reader with no internet would.
+``SPEECH_AE_BOOK_DIR`` points the tests at another built book (a directory with _config.yml,
+_toc.yml and _build/html); the default is this repository.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def base_url():
 
 @pytest.fixture(scope="session")
 def browser(base_url):
-    """A Chromium context with a fresh profile, from which only requests to the local server go."""
+    """A Chromium context with a fresh profile; only requests to the local server may leave."""
     from playwright.sync_api import sync_playwright
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -73,8 +73,9 @@ def browser(base_url):
         )
     profile = tempfile.mkdtemp(prefix="speech-ae-chromium-")  # a fresh profile every session
 
-    # the network is cut off: anything not served by base_url fails, and is reported
-    def only_local(route):
+    def only_local(
+        route,
+    ):  # the network is cut off: anything not served by base_url fails, and is reported
         if route.request.url.startswith(base_url):
             route.continue_()
         else:
@@ -104,8 +105,9 @@ class Visit:
 
     name: str
     page: object
-    # console errors, uncaught exceptions, failed requests
-    errors: list = dataclasses.field(default_factory=list)
+    errors: list = dataclasses.field(
+        default_factory=list
+    )  # console errors, uncaught exceptions, failed requests
 
     def problems(self) -> list[str]:
         return list(self.errors)
@@ -148,20 +150,21 @@ def open_page(context, base_url: str, path: str, viewport: dict, *, wait: bool =
 
 
 def settle(page) -> None:
-    """Wait for MathJax's first typesetting and for html-manager to draw every saved widget view."""
-    page.evaluate(MATHJAX_DONE_JS)
+    """Wait for MathJax's first typesetting and for html-manager to render every widget view."""
+    page.evaluate("""async () => {
+        if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+            await MathJax.startup.promise;
+    }""")
     views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
     if views:
         page.wait_for_function(
             "n => document.querySelectorAll("
-            "'.widget-subarea > .lm-Widget, .widget-subarea > .jupyter-widgets').length >= n",
+            "'.widget-subarea > .lm-Widget, .widget-subarea > .jupyter-widgets')"
+            ".length >= n",
             arg=views,
             timeout=LOAD_TIMEOUT_MS,
         )
-        page.evaluate(MATHJAX_DONE_JS)
-
-
-MATHJAX_DONE_JS = """async () => {
-    const mathjax = window.MathJax;
-    if (mathjax && mathjax.startup && mathjax.startup.promise) await mathjax.startup.promise;
-}"""
+        page.evaluate("""async () => {
+            if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+                await MathJax.startup.promise;
+        }""")
