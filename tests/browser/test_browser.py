@@ -1,17 +1,22 @@
-"""The web book in a real browser with no internet (`make test`, after `make book`; conftest.py).
+"""The web book in a real browser with no internet (`make test` runs it after `make book`).
 
 For every page of the table of contents: it loads with no console error, uncaught exception or
 failed request; its math is typeset by the book's own MathJax; every audio player decodes to a
-duration > 0;
-every explorer shows a different figure and different audio for each setting of its slider, with no
-kernel; notebook pages carry an "Open in Colab" button for the right file of the repository named in
-_config.yml; and screenshots of each chapter at a desktop and a phone width land in
-_build/screenshots/.
+duration > 0; every explorer shows a different figure and different audio for each setting of its
+slider, with no kernel; notebook pages carry an "Open in Colab" button for the right file of the
+repository named in _config.yml; the page fits its screen: at desktop width no code or output block
+scrolls sideways, the code column holds the line length of book/ruff.toml, and every figure shows
+at its full intended size, drawn at twice that size and opaque (dark mode); at phone width no table
+loses a column without a labelled scroll container; and screenshots of each chapter at a desktop
+and a phone width (and in dark mode) land in _build/screenshots/. See conftest.py for the browser.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import re
+import tomllib
 
 import pytest
 import yaml
@@ -44,24 +49,22 @@ def report(name, problems):
     return f"{name}:\n  " + "\n  ".join(problems)
 
 
-# --- loading -------------------------------------------------------------------------------------
+# --- loading ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_loads_without_errors(visits, name):
     visit = visits(name)
-    problems = (
-        visit.problems()
-    )  # requests to anything but 127.0.0.1 are blocked, so they show up here
+    # requests to anything but 127.0.0.1 are blocked, so they show up here
+    problems = visit.problems()
     assert not problems, report(name, problems)
     errors = visit.page.locator(".jupyter-widgets-error-widget, .widget-error").count()
     assert errors == 0, f"{name}: {errors} widget(s) failed to render"
 
 
 def test_index_leads_to_the_first_page(browser, base_url):
-    visit = open_page(
-        browser, base_url, "index.html", DESKTOP, wait=False
-    )  # a redirect: do not wait on it
+    # a redirect: do not wait on it
+    visit = open_page(browser, base_url, "index.html", DESKTOP, wait=False)
     try:
         visit.page.wait_for_url(f"**/{PAGES[0]}.html")
         visit.page.wait_for_load_state("load")
@@ -70,7 +73,7 @@ def test_index_leads_to_the_first_page(browser, base_url):
         visit.page.close()
 
 
-# --- math ----------------------------------------------------------------------------------------
+# --- math ---------------------------------------------------------------------------------------
 
 RAW_TEX_JS = r"""() => {
     const main = document.querySelector('main') || document.body;
@@ -105,7 +108,7 @@ def test_math_is_typeset(visits, name):
     assert not result["raw"], f"{name}: raw TeX on the page: {result['raw']}"
 
 
-# --- audio ---------------------------------------------------------------------------------------
+# --- audio --------------------------------------------------------------------------------------
 
 AUDIO_JS = """async (elements) => {
     const results = [];
@@ -117,10 +120,13 @@ AUDIO_JS = """async (elements) => {
         if (!(duration > 0)) {
             duration = await new Promise(resolve => {
                 const timer = setTimeout(() => resolve('no metadata after 10 s'), 10000);
-                el.addEventListener('loadedmetadata',
-                    () => { clearTimeout(timer); resolve(el.duration); }, {once: true});
+                el.addEventListener('loadedmetadata', () => {
+                    clearTimeout(timer);
+                    resolve(el.duration);
+                }, {once: true});
                 el.addEventListener('error', () => {
-                    clearTimeout(timer); resolve('media error ' + (el.error && el.error.code));
+                    clearTimeout(timer);
+                    resolve('media error ' + (el.error && el.error.code));
                 }, {once: true});
                 el.preload = 'metadata';
                 el.load();
@@ -161,26 +167,33 @@ def test_audio_decodes(visits, name):
     assert not problems, report(name, problems)
 
 
-# --- screenshots ---------------------------------------------------------------------------------
+# --- screenshots --------------------------------------------------------------------------------
+
+NEXT_FRAME_JS = (
+    "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+)
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
 def test_screenshots_at_desktop_and_phone_width(visits, name):
-    """Whole-page JPEGs of each chapter (quicker than PNG for 20 000 px pages) for a person."""
+    """Whole-page JPEGs of each chapter for a person to look at: desktop, phone, desktop dark.
+
+    JPEG, because it is quicker than PNG for pages 20 000 px tall.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     visit = visits(name)
     page = visit.page
-    before = len(
-        visit.problems()
-    )  # problems of the load itself are reported by test_page_loads_without_errors
+    # problems of the load itself are reported by test_page_loads_without_errors
+    before = len(visit.problems())
     stem = name.replace("/", "-")
+    shots = (("desktop", DESKTOP, None), ("phone", PHONE, None), ("desktop-dark", DESKTOP, "dark"))
+    theme = page.evaluate("() => document.documentElement.dataset.theme || ''")
     try:
-        for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        for label, viewport, mode in shots:
             page.set_viewport_size(viewport)
-            page.evaluate(
-                "() => new Promise(resolve => "
-                "requestAnimationFrame(() => requestAnimationFrame(resolve)))"
-            )
+            if mode:
+                page.evaluate("mode => { document.documentElement.dataset.theme = mode; }", mode)
+            page.evaluate(NEXT_FRAME_JS)
             path = SCREENSHOTS / f"{stem}-{label}.jpg"
             page.screenshot(
                 path=path, full_page=True, type="jpeg", quality=70, animations="disabled"
@@ -191,13 +204,249 @@ def test_screenshots_at_desktop_and_phone_width(visits, name):
                 f"{name}: the page scrolls sideways at {label} width ({width} px)"
             )
     finally:
+        page.evaluate("mode => { document.documentElement.dataset.theme = mode; }", theme)
         page.set_viewport_size(DESKTOP)
     assert not visit.problems()[before:], report(
         f"{name} (while resizing)", visit.problems()[before:]
     )
 
 
-# --- explorers -----------------------------------------------------------------------------------
+# --- fitting the screen: code, figures, tables ---------------------------------------------------
+
+#: The longest code line ruff allows in a notebook (book/ruff.toml); the page must show it whole.
+RUFF_NOTEBOOKS = tomllib.loads((BOOK_DIR / "book" / "ruff.toml").read_text("utf-8"))
+NOTEBOOK_LINE_LENGTH = RUFF_NOTEBOOKS["line-length"]
+
+# Everything a reader can unfold (hidden cells, solutions, dropdowns) is unfolded for the checks,
+# then folded again; returns how many were unfolded.
+UNFOLD_JS = """() => {
+    window.__unfolded = [];
+    for (const d of document.querySelectorAll('main details:not([open])')) {
+        d.open = true;
+        window.__unfolded.push(['open', d]);
+    }
+    for (const e of document.querySelectorAll('main .toggle-hidden')) {
+        e.classList.remove('toggle-hidden');
+        window.__unfolded.push(['toggle-hidden', e]);
+    }
+    return window.__unfolded.length;
+}"""
+FOLD_JS = """() => {
+    for (const [how, e] of window.__unfolded || []) {
+        if (how === 'open') e.open = false; else e.classList.add('toggle-hidden');
+    }
+    window.__unfolded = [];
+}"""
+
+# Every visible <pre> of the page: does it scroll sideways, and how many characters of its own
+# font fit on one line of it (clientWidth without padding, over the width of one character)?
+PRE_JS = """() => {
+    const shown = e => e.getClientRects().length > 0;
+    return [...document.querySelectorAll('main pre')].filter(shown).map(pre => {
+        const style = getComputedStyle(pre);
+        const probe = document.createElement('span');
+        probe.textContent = 'x'.repeat(200);
+        for (const property of ['fontFamily', 'fontSize', 'fontWeight', 'letterSpacing'])
+            probe.style[property] = style[property];
+        probe.style.position = 'absolute';
+        probe.style.whiteSpace = 'pre';
+        document.body.appendChild(probe);
+        const character = probe.getBoundingClientRect().width / 200;
+        probe.remove();
+        const inner = pre.clientWidth - parseFloat(style.paddingLeft)
+            - parseFloat(style.paddingRight);
+        const lines = pre.textContent.split('\\n');
+        const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
+        return {
+            code: !!pre.closest('.cell_input'),
+            scrolls: pre.scrollWidth > pre.clientWidth,
+            columns: inner / character,
+            longest: longest.length,
+            line: longest.trim().slice(0, 70),
+        };
+    });
+}"""
+
+
+def pre_blocks(page) -> list[dict]:
+    """PRE_JS on ``page`` with everything unfolded (and folded again afterwards)."""
+    page.evaluate(UNFOLD_JS)
+    try:
+        page.evaluate(NEXT_FRAME_JS)
+        return page.evaluate(PRE_JS)
+    finally:
+        page.evaluate(FOLD_JS)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_code_and_output_fit_the_column_at_desktop_width(visits, name):
+    blocks = pre_blocks(visits(name).page)
+    problems = [
+        f"a {'code' if b['code'] else 'text'} block scrolls sideways: its longest line has "
+        f"{b['longest']} characters, {math.floor(b['columns'])} fit: {b['line']!r}"
+        for b in blocks
+        if b["scrolls"]
+    ]
+    assert not problems, report(name, problems)
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_code_column_holds_the_notebook_line_length(visits, name):
+    """book/ruff.toml's line length fits every code cell: the config and the page cannot drift."""
+    code = [b for b in pre_blocks(visits(name).page) if b["code"]]
+    assert code, f"{name}: no code cell found"
+    columns = math.floor(min(b["columns"] for b in code))
+    assert columns >= NOTEBOOK_LINE_LENGTH, (
+        f"{name}: the narrowest code cell shows {columns} characters at {DESKTOP['width']} px, "
+        f"but book/ruff.toml allows lines of {NOTEBOOK_LINE_LENGTH}"
+    )
+
+
+# Every image of a cell's output or a figure: its intended size (the width attribute), the size
+# it is drawn at, the room its container has, its pixels, and whether its corner is opaque.
+FIGURES_JS = """async () => {
+    const images = [...document.querySelectorAll('main figure img, main .cell_output img')];
+    const results = [];
+    for (const img of images) {
+        try { await img.decode(); } catch (error) { /* reported below as 0 pixels */ }
+        let box = img.parentElement;
+        while (box && box.getClientRects().length === 0) box = box.parentElement;
+        const style = getComputedStyle(box);
+        const room = box.clientWidth - parseFloat(style.paddingLeft)
+            - parseFloat(style.paddingRight);
+        let alpha = null;
+        if (img.naturalWidth) {
+            const canvas = document.createElement('canvas');
+            canvas.width = canvas.height = 1;
+            const context = canvas.getContext('2d');
+            context.drawImage(img, 0, 0, 1, 1, 0, 0, 1, 1);
+            alpha = context.getImageData(0, 0, 1, 1).data[3];
+        }
+        const own = getComputedStyle(img);
+        const edges = ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth']
+            .reduce((sum, property) => sum + parseFloat(own[property]), 0);
+        // the caption's colour and the first opaque background behind it
+        const caption = img.closest('figure')?.querySelector('figcaption');
+        let ink = null, paper = null;
+        if (caption && caption.getClientRects().length) {
+            ink = getComputedStyle(caption).color;
+            for (let n = caption; n && !paper; n = n.parentElement) {
+                const color = getComputedStyle(n).backgroundColor;
+                if (color && !color.startsWith('rgba(0, 0, 0, 0)')) paper = color;
+            }
+            paper = paper || 'rgb(255, 255, 255)';
+        }
+        results.push({
+            ink, paper,
+            alt: (img.getAttribute('alt') || '').slice(0, 60),
+            intended: img.hasAttribute('width') ? Number(img.getAttribute('width')) : null,
+            shown: img.getClientRects().length > 0,
+            drawn: img.getBoundingClientRect().width - edges,
+            room, natural: img.naturalWidth, alpha,
+        });
+    }
+    return results;
+}"""
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two CSS colours written ``rgb(r, g, b)`` or ``rgba(r, g, b, a)``."""
+
+    def luminance(color: str) -> float:
+        channels = [float(v) / 255 for v in re.findall(r"[\d.]+", color)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_figures_show_at_their_intended_size_sharp_and_opaque(visits, name):
+    """At desktop width, in light and dark mode, no figure is drawn smaller than its width
+    attribute (hidden explorer panels: no wider than the room in their explorer), each has twice
+    as many pixels (high-density screens), an opaque corner (dark mode), and a readable caption."""
+    page = visits(name).page
+    figures = [dict(f, mode="light") for f in page.evaluate(FIGURES_JS)]
+    theme = page.evaluate("() => document.documentElement.dataset.theme || ''")
+    try:
+        page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
+        page.evaluate(NEXT_FRAME_JS)
+        figures += [dict(f, mode="dark") for f in page.evaluate(FIGURES_JS)]
+    finally:
+        page.evaluate("mode => { document.documentElement.dataset.theme = mode; }", theme)
+    problems = []
+    for f in figures:
+        where = f"figure {f['alt']!r} ({f['mode']} mode)"
+        if f["intended"] is None:
+            problems.append(f"{where} has no width attribute (no intended size)")
+            continue
+        if f["shown"] and f["drawn"] < f["intended"] - 0.5:
+            problems.append(f"{where} is drawn {f['drawn']:.0f} px wide, not {f['intended']}")
+        if f["intended"] > f["room"] + 0.5:
+            problems.append(f"{where} wants {f['intended']} px, its column has {f['room']:.0f}")
+        if f["natural"] < 2 * f["intended"] - 1:
+            problems.append(f"{where} has {f['natural']} pixels for {f['intended']} CSS px")
+        if f["alpha"] != 255:
+            problems.append(f"{where} is transparent at its corner (alpha {f['alpha']})")
+        if f["ink"] and contrast(f["ink"], f["paper"]) < 4.5:
+            problems.append(
+                f"{where}: its caption ({f['ink']} on {f['paper']}) has a contrast of "
+                f"{contrast(f['ink'], f['paper']):.1f}, below WCAG AA's 4.5"
+            )
+    assert not problems, report(name, problems)
+
+
+# Every visible table at phone width: is it wider than the space around it, and if so, which
+# element scrolls it (overflow-x auto or scroll), and is that element labelled and focusable?
+TABLES_JS = """() => {
+    const shown = e => e.getClientRects().length > 0;
+    return [...document.querySelectorAll('main table')].filter(shown).map(table => {
+        let scroller = table.parentElement;
+        while (scroller && scroller.tagName !== 'MAIN'
+               && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX))
+            scroller = scroller.parentElement;
+        if (scroller && scroller.tagName === 'MAIN') scroller = null;
+        const space = (scroller || table.parentElement).clientWidth;
+        const head = [...table.querySelectorAll('th')].map(th => th.textContent.trim());
+        return {
+            columns: head.slice(0, 4).join(', ').slice(0, 60),
+            width: table.getBoundingClientRect().width, space,
+            scroller: !!scroller,
+            scrolls: scroller ? scroller.scrollWidth > scroller.clientWidth : false,
+            role: scroller && scroller.getAttribute('role'),
+            label: scroller && (scroller.getAttribute('aria-label') || ''),
+            tabindex: scroller && scroller.getAttribute('tabindex'),
+        };
+    });
+}"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_tables_keep_every_column_at_phone_width(browser, base_url, name):
+    visit = open_page(browser, base_url, f"{name}.html", PHONE)
+    try:
+        tables = visit.page.evaluate(TABLES_JS)
+    finally:
+        visit.page.close()
+    problems = []
+    for t in tables:
+        if t["width"] <= t["space"] + 1:
+            continue
+        where = f"table ({t['columns']}) is {t['width']:.0f} px wide in {t['space']} px"
+        if not t["scroller"]:
+            problems.append(f"{where} and cut off: nothing scrolls it")
+        elif not t["scrolls"]:
+            problems.append(f"{where} and its scroll container does not scroll")
+        elif t["role"] != "region" or not t["label"].strip() or t["tabindex"] != "0":
+            problems.append(
+                f"{where}; its scroll container needs role=region, an aria-label and "
+                f"tabindex=0 (has {t['role']!r}, {t['label']!r}, {t['tabindex']!r})"
+            )
+    assert not problems, report(name, problems)
+
+
+# --- explorers ----------------------------------------------------------------------------------
 
 EXPLORER_JS = """(box) => {
     const shown = el => el.getClientRects().length > 0
@@ -259,8 +508,8 @@ def test_explorers_switch_figure_and_audio(visits, name):
                     arg=[handle.element_handle(), index],
                 )
                 page.wait_for_function(
-                    "([box, before]) => { const r = box.querySelector('.widget-readout'); "
-                    "return r && r.textContent.trim() != before; }",
+                    "([box, before]) => { const r = box.querySelector('.widget-readout');"
+                    " return r && r.textContent.trim() != before; }",
                     arg=[box.element_handle(), seen[-1]["readout"]],
                 )
             state = box.evaluate(EXPLORER_JS)
@@ -296,7 +545,7 @@ def test_explorers_switch_figure_and_audio(visits, name):
     )
 
 
-# --- launch buttons ------------------------------------------------------------------------------
+# --- launch buttons -----------------------------------------------------------------------------
 
 
 def expected_colab_url(name: str) -> str:
