@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # real data (FSDD_DIR or the cache), page sizes
     .venv/bin/python benchmarks/run.py --fallback # on the offline fallback corpus
     .venv/bin/python benchmarks/run.py --markdown benchmarks/results.md
+    .venv/bin/python benchmarks/run.py --pages    # only the page weights of the built site
 
 Each notebook is executed from a clean kernel by `jupyter execute` in its own process, one after
 the other; peak memory is the largest total resident set of that process tree (runner and kernel),
@@ -92,7 +93,16 @@ def main() -> int:
     parser.add_argument(
         "--markdown", type=pathlib.Path, help="also write the table to this Markdown file"
     )
+    parser.add_argument(
+        "--pages", action="store_true", help="only the page weights (no notebook is run)"
+    )
     args = parser.parse_args()
+    if args.pages:
+        sizes = page_sizes()
+        for name, size in sizes.items():
+            fits = "yes" if size <= PAGE_BUDGET_MB else "NO"
+            print(f"| {name}.ipynb | {size:.2f} | {fits} |")
+        return 0 if sizes and max(sizes.values()) <= PAGE_BUDGET_MB else 1
     env = dict(os.environ)
     if args.fallback:
         env["SPEECH_AE_SYNTHETIC"] = "1"
