@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run.py --fallback # on the offline fallback corpus
     .venv/bin/python benchmarks/run.py --markdown benchmarks/results.md
     .venv/bin/python benchmarks/run.py --pages    # only the page weights of the built site
+    .venv/bin/python benchmarks/run.py book/04_vq_compression.ipynb  # one notebook
 
 Each notebook is executed from a clean kernel by `jupyter execute` in its own process, one after
 the other; peak memory is the largest total resident set of that process tree (runner and kernel),
@@ -30,8 +31,33 @@ BOOK_BUDGET_S = 8 * 60
 PAGE_BUDGET_MB = 5.0
 
 
+def slowest_cells(executed: pathlib.Path, count: int = 3) -> list[tuple[float, int, str]]:
+    """The ``count`` slowest code cells of an executed notebook: (seconds, cell index, first line).
+
+    From the timestamps nbclient records in each cell's ``metadata.execution``."""
+    from datetime import datetime
+
+    import nbformat
+
+    if not executed.exists():
+        return []
+    timed = []
+    for index, cell in enumerate(nbformat.read(executed, as_version=4).cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            begin, end = (
+                datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
+                for key in ("iopub.execute_input", "shell.execute_reply")
+            )
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            timed.append(((end - begin).total_seconds(), index, first[:60]))
+    return sorted(timed, reverse=True)[:count]
+
+
 def run_notebook(path: pathlib.Path, env: dict) -> tuple[float, float, bool]:
-    """Execute one notebook: (wall seconds, peak resident memory of its process tree in MB, ok)."""
+    """Execute one notebook: (wall seconds, peak resident memory of its process tree in MB, ok).
+
+    Prints the notebook's three slowest cells on stderr."""
     import psutil
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -61,6 +87,8 @@ def run_notebook(path: pathlib.Path, env: dict) -> tuple[float, float, bool]:
             time.sleep(0.2)
         wall = time.perf_counter() - start
         stderr = process.stderr.read()
+        for seconds, index, first in slowest_cells(pathlib.Path(scratch) / "out.ipynb"):
+            print(f"    {path.stem} cell {index}: {seconds:6.1f} s  {first}", file=sys.stderr)
     if process.returncode != 0:
         print(stderr[-3000:], file=sys.stderr)
     return wall, peak / 1e6, process.returncode == 0
@@ -96,6 +124,9 @@ def main() -> int:
     parser.add_argument(
         "--pages", action="store_true", help="only the page weights (no notebook is run)"
     )
+    parser.add_argument(
+        "notebooks", nargs="*", type=pathlib.Path, help="only these (default: the whole book)"
+    )
     args = parser.parse_args()
     if args.pages:
         sizes = page_sizes()
@@ -108,7 +139,7 @@ def main() -> int:
         env["SPEECH_AE_SYNTHETIC"] = "1"
     rows, total, ok = [], 0.0, True
     sizes = page_sizes()
-    for path in notebooks():
+    for path in [p.resolve() for p in args.notebooks] or notebooks():
         wall, peak_mb, succeeded = run_notebook(path, env)
         total += wall
         ok &= succeeded and wall <= NOTEBOOK_BUDGET_S
