@@ -115,9 +115,13 @@ def build(folder: pathlib.Path, cache: pathlib.Path, url: str) -> subprocess.Com
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
 
 
-def page_outputs(folder: pathlib.Path) -> tuple[str, list[str]]:
-    """The chapter page's text of cell outputs, and the classes of any stderr/error output."""
-    html = (folder / "_build" / "html" / "book" / f"{CHAPTER}.html").read_text(encoding="utf-8")
+def page_outputs(page: pathlib.Path) -> tuple[str, list[str]]:
+    """A built page's text of cell outputs, and the classes of any stderr/error output.
+
+    ``page`` is the page's HTML file, or a book folder (then its data chapter's page)."""
+    if page.is_dir():
+        page = page / "_build" / "html" / "book" / f"{CHAPTER}.html"
+    html = page.read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
     outputs = soup.select(".cell_output")
     bad = [
