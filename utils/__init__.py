@@ -14,10 +14,11 @@ One module per concern, each explained in the chapter named in its docstring:
 - :mod:`utils.explorer`    sliders over results that work live and on the static page
 - :mod:`utils.models`      PCA and the dense autoencoder (chapter 1), reused as baselines
 - :mod:`utils.recognition` utterance pooling, MFCC baselines, a digit classifier (chapters 2, 5)
-- :mod:`utils.checkers`    checks of your own forward, loss and backward pass (chapter 1)
+- :mod:`utils.checkers`    checks of the code each chapter asks you to write (chapters 1-6)
 - :mod:`utils.vae`         the closed-form Gaussian KL, the reparameterized sampling layer (ch. 3)
 - :mod:`utils.quantization` nearest codeword, LBG codebooks, perplexity, scalar quantizer (ch. 4)
 - :mod:`utils.sequences`   padding and masking of variable-length sequences (chapter 5)
+- :mod:`utils.prior`       priors over code sequences, sampling, bits per code (chapter 6)
 
 Importing :mod:`utils` is cheap: TensorFlow is only imported by
 :func:`utils.runtime.setup_notebook`.

@@ -1,4 +1,4 @@
-"""Checkers for your own code: run your function on fresh random inputs, compare with a reference.
+"""Checkers for chapter 1: your forward pass, loss and backward pass of the autoencoder.
 
 Chapter 1 ("The mathematics of autoencoders") derives the forward pass, the loss
 and the backward pass of a one-hidden-layer autoencoder by hand. These checkers
@@ -33,6 +33,9 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from ._common import CheckFailed, call, require_callable
+from ._common import compare as _compare
+
 #: Names and shapes of the six parameters, in terms of (F, H, K).
 PARAMETER_SHAPES = {
     "W1": ("H", "F"),
@@ -42,10 +45,6 @@ PARAMETER_SHAPES = {
     "W3": ("F", "K"),
     "b3": ("F",),
 }
-
-
-class CheckFailed(AssertionError):
-    """Your function disagrees with the reference. The message says where and by how much."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,59 +130,16 @@ def random_problem(n_features=40, n_hidden=16, n_latent=4, n_examples=7, seed=0)
 
 def _call(function, what, params, X):
     copies = {name: value.copy() for name, value in params.items()}  # your function may modify them
-    try:
-        return function(copies, X.copy())
-    except Exception as error:  # report, in the student's terms, that the call itself failed
-        raise CheckFailed(
-            f"{what} raised {type(error).__name__}: {error} "
-            f"(called with params of shapes {_shapes(params)} and X of shape {X.shape})."
-        ) from error
+    return call(function, what, copies, X)
 
 
 def _shapes(params):
     return {name: value.shape for name, value in params.items()}
 
 
-def _compare(name, got, expected, tolerance, where_names=("row", "column")):
-    """Raise CheckFailed unless ``got`` has the shape of ``expected`` and is within ``tolerance``.
-
-    ``tolerance`` is relative: largest error / largest entry of ``expected``.
-    """
-    if hasattr(got, "numpy"):
-        got = got.numpy()
-    try:
-        got = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise CheckFailed(f"{name} is not an array of numbers ({type(got).__name__}).") from error
-    if got.shape != expected.shape:
-        hint = " (transposed?)" if got.shape == expected.shape[::-1] and got.ndim == 2 else ""
-        raise CheckFailed(
-            f"wrong shape: {name} has shape {got.shape}, expected {expected.shape}{hint}."
-        )
-    if not np.all(np.isfinite(got)):
-        raise CheckFailed(f"{name} contains NaN or infinite values.")
-    error = np.abs(got - expected)
-    scale = max(float(np.abs(expected).max()), 1e-12)
-    relative = float(error.max()) / scale
-    if relative > tolerance:
-        index = np.unravel_index(int(np.argmax(error)), error.shape)
-        # a scalar has no index: zip stops at once, and the message says "the value"
-        labelled = zip(where_names, index, strict=False)
-        position = ", ".join(f"{label} {i}" for label, i in labelled) or "the value"
-        raise CheckFailed(
-            f"wrong value: {name} differs from the reference by up to {error.max():.3g} at "
-            f"{position} (got {got[index]:.6g}, expected {expected[index]:.6g}); largest error / "
-            f"largest entry = {relative:.2e} > {tolerance:.0e}."
-        )
-    return relative
-
-
 def _problems(function, example, sizes, trials, seed):
     """Check a checker's arguments, then yield ``trials`` random problems (params, X)."""
-    if not callable(function):
-        raise TypeError(
-            f"pass your function itself (e.g. {example}), got {type(function).__name__}."
-        )
+    require_callable(function, example)
     _check_sizes(*sizes, trials)
     for trial in range(trials):
         yield random_problem(*sizes, seed=seed + trial)
