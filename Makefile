@@ -46,9 +46,12 @@ chromium:
 # notebook. It is harmless here: each kernel is started by this build for one notebook, listens
 # on 127.0.0.1 only, and accepts only messages signed with the key in a connection file that
 # only you can read. It goes to the terminal, never into a page.
+# SOLUTIONS=hidden builds the web book for a course that grades the exercises: no solution on any
+# page, no download or Colab button (tools/solutions.py). The default is SOLUTIONS=shown.
+SOLUTIONS ?= shown
 book: $(STAMP) static-assets data
 	rm -rf _build
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
+	SPEECH_AE_SOLUTIONS=$(SOLUTIONS) $(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "Open _build/html/index.html in a browser, or run 'make serve'."
 
 serve:
