@@ -13,6 +13,9 @@ chapter 4, chapter 6 (generating speech from codes) and the live lab import them
   standardized log-mel frames;
 - :func:`bits_per_second` and :func:`codes_per_utterance`: what the codes cost;
 - :func:`weighted_mse` and :func:`train_vqvae`: the chapter's reconstruction loss and training.
+- :func:`training_segments` and :func:`code_utterances`: the training segments, and what a
+  receiver gets for whole utterances (used by chapter 4 and its second part, chapter 4b,
+  ``book/04b_vq_training_choices.ipynb``, which compares restart, codebook loss and beta).
 
 Notation (chapter 4): K codewords of dimension D (``codebook_size``, ``code_dim``) per stage,
 S residual stages (``stages``), one code every ``stride`` frames (the encoder's stride; chapter 4
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .features import FRAMES_PER_SECOND, N_MELS
+from .features import FRAMES_PER_SECOND, N_MELS, context_windows
 from .metrics import bit_rate, bits_per_code
 from .runtime import quiet_tensorflow
 
@@ -727,3 +730,70 @@ def train_vqvae(
         verbose=0,
         callbacks=list(callbacks or []),
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# Data for the codec: training segments, and coding whole utterances
+# ----------------------------------------------------------------------------------------------
+
+
+def training_segments(spectrograms, standardizer, segment_frames: int = 32, hop: int = 8):
+    """Chapter 4's training segments: standardized frames, (n_segments, segment_frames, n_mels).
+
+    spectrograms: list of log-mel spectrograms (n_mels, n_frames_i) in dB, the training takes;
+    standardizer: a fitted :class:`utils.features.Standardizer` (its ``transform`` maps dB frames
+    (n, n_mels) to standardized ones). The utterances are put end to end into one stream of
+    frames, and a segment of ``segment_frames`` frames starts every ``hop`` frames
+    (:func:`utils.features.context_windows`). So a few segments straddle the boundary between two
+    utterances (most FSDD words are shorter than a 32-frame segment): the model also learns to
+    code these jumps. ``segment_frames`` must be a multiple of the model's stride.
+    """
+    segment_frames = _positive_int(segment_frames, "segment_frames", "frames per segment")
+    hop = _positive_int(hop, "hop", "frames between segment starts")
+    if len(spectrograms) == 0:
+        raise ValueError(
+            "spectrograms is empty: pass the training utterances' log-mel spectrograms."
+        )
+    frames = np.concatenate([np.asarray(S).T for S in spectrograms])  # (N_frames, n_mels) dB
+    stream = standardizer.transform(frames)  # (N_frames, n_mels), standardized
+    n_mels = stream.shape[1]
+    windows = context_windows(stream.T, segment_frames, hop=hop)  # (n, T * n_mels)
+    return windows.reshape(-1, segment_frames, n_mels).astype("float32")
+
+
+def code_utterances(model: VQVAE, spectrograms, standardizer, n_stages: int | None = None):
+    """Send every utterance through ``model`` with ``n_stages`` stages (all S by default).
+
+    spectrograms: list of log-mel spectrograms (n_mels, n_frames_i) in dB (e.g. the test takes);
+    standardizer: the fitted :class:`utils.features.Standardizer` the model was trained with.
+
+    Each utterance is standardized and padded at its end (repeating its last frame) to a common
+    length, a multiple of the stride; the whole list goes through the model at once, and the
+    padding is cut off again. Returns ``(decoded, codes)``:
+
+    - decoded: list of (n_mels, n_frames_i) log-mel spectrograms in dB, what the receiver hears;
+    - codes: list of int arrays (ceil(n_frames_i / stride), n), the codes *sent* for utterance i
+      (:func:`codes_per_utterance` per stage: the last code of an utterance whose length is not a
+      multiple of the stride covers padding frames, and it is sent and counted too).
+    """
+    if len(spectrograms) == 0:
+        raise ValueError("spectrograms is empty: pass at least one utterance.")
+    lengths = [np.asarray(S).shape[1] for S in spectrograms]
+    stride = model.stride
+    padded_length = stride * -(-max(lengths) // stride)
+    X = np.stack(
+        [
+            np.pad(
+                standardizer.transform(np.asarray(S).T),
+                ((0, padded_length - n), (0, 0)),
+                mode="edge",
+            )
+            for S, n in zip(spectrograms, lengths)
+        ]
+    )  # (n_utterances, padded_length, n_mels), standardized
+    z_q, codes = model.quantizer(model.encoder(X), n_stages=n_stages)
+    X_hat = np.asarray(model.decoder(z_q))  # (n_utterances, padded_length, n_mels)
+    codes = np.asarray(codes)  # (n_utterances, padded_length / stride, n)
+    decoded = [standardizer.inverse_transform(X_hat[i, :n]).T for i, n in enumerate(lengths)]
+    sent = [codes[i, : codes_per_utterance(n, stride)] for i, n in enumerate(lengths)]
+    return decoded, sent

@@ -415,3 +415,56 @@ def test_bad_inputs_are_refused():
         codec.train_vqvae(model, np.zeros((2, 7, 4)))
     with pytest.raises(ValueError, match="stride"):
         codec.conv_encoder(4, stride=0)
+
+
+# ----------------------------------------------------------------------------------------------
+# Training segments and whole utterances
+# ----------------------------------------------------------------------------------------------
+
+
+def _spectrograms(lengths, n_mels=6, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(-40 + 10 * rng.standard_normal((n_mels, n))).astype("float32") for n in lengths]
+
+
+def test_training_segments_cut_one_standardized_stream_across_utterances():
+    from utils.features import Standardizer
+
+    spectrograms = _spectrograms([5, 7, 9])
+    frames = np.concatenate([S.T for S in spectrograms])  # (21, 6) dB
+    standardizer = Standardizer().fit(frames)
+    segments = codec.training_segments(spectrograms, standardizer, segment_frames=4, hop=3)
+    stream = standardizer.transform(frames)
+    assert segments.shape == (1 + (21 - 4) // 3, 4, 6) and segments.dtype == "float32"
+    for i, segment in enumerate(segments):
+        np.testing.assert_allclose(segment, stream[3 * i : 3 * i + 4], rtol=1e-6)
+    # the second segment (frames 3-6) straddles the first two utterances
+    np.testing.assert_allclose(segments[1, 2], standardizer.transform(spectrograms[1].T)[0])
+    with pytest.raises(ValueError, match="segment_frames"):
+        codec.training_segments(spectrograms, standardizer, segment_frames=0)
+    with pytest.raises(ValueError, match="empty"):
+        codec.training_segments([], standardizer)
+
+
+def test_code_utterances_cuts_the_padding_and_returns_the_codes_sent():
+    from utils.features import Standardizer
+
+    n_mels, lengths = 6, [5, 8, 3]
+    spectrograms = _spectrograms(lengths, n_mels=n_mels, seed=1)
+    standardizer = Standardizer().fit(np.concatenate([S.T for S in spectrograms]))
+    model = codec.VQVAE(n_mels, channels=8, code_dim=4, stages=3, codebook_size=16)
+    decoded, codes = codec.code_utterances(model, spectrograms, standardizer, n_stages=2)
+    assert [d.shape for d in decoded] == [(n_mels, n) for n in lengths]
+    assert [c.shape for c in codes] == [(codec.codes_per_utterance(n), 2) for n in lengths]
+    # the same as coding the utterance alone, padded with its last frame to the common length
+    # (8 frames: the longest utterance; the convolutions see the padding beyond the last code)
+    for S, d, c in zip(spectrograms, decoded, codes):
+        n = S.shape[1]
+        X = standardizer.transform(S.T)
+        X = np.pad(X, ((0, 8 - n), (0, 0)), mode="edge")[None]  # (1, 8, n_mels)
+        all_codes = np.asarray(model.encode(X, n_stages=2))[0]  # (4, 2)
+        np.testing.assert_array_equal(c, all_codes[: c.shape[0]])  # the padding-only codes cut
+        alone = np.asarray(model.decode(all_codes[None]))[0, :n]  # (n, n_mels)
+        np.testing.assert_allclose(d, standardizer.inverse_transform(alone).T, atol=1e-3)
+    with pytest.raises(ValueError, match="empty"):
+        codec.code_utterances(model, [], standardizer)
