@@ -109,3 +109,44 @@ def dense_autoencoder(
     decoder = keras.Model(z_in, x_hat, name=f"{name}_decoder")
     autoencoder = keras.Model(x, decoder(encoder(x)), name=name)
     return autoencoder, encoder, decoder
+
+
+def initial_state(model):
+    """Remember a compiled Keras model's untrained state; return a function that restores it.
+
+    ``restore = initial_state(model)`` right after ``model.compile(...)`` stores the values of
+    every weight (trainable or not) and every optimizer variable (step counter, Adam's moments)
+    except the learning rate, which keeps the value it has. Each ``restore()`` puts them back:
+    the model starts again exactly as a new model built with the same seed would, but Keras
+    traces its training step only once (building and compiling a model for each of many
+    trainings costs seconds each). Seed the shuffling yourself before each ``fit``
+    (``keras.utils.set_random_seed``) if two trainings must see the batches in the same order.
+    Used by chapters 1 and 2 for their leave-one-speaker-out loops.
+    """
+    import keras
+
+    if getattr(model, "optimizer", None) is None:
+        raise ValueError("compile the model before initial_state(model): it has no optimizer.")
+    model.optimizer.build(model.trainable_variables)  # creates its variables now
+    variables = list(model.weights) + [
+        v for v in model.optimizer.variables if "learning_rate" not in v.path
+    ]
+    values = [keras.ops.convert_to_numpy(v) for v in variables]
+
+    def restore() -> None:
+        for variable, value in zip(variables, values, strict=True):
+            variable.assign(value)
+
+    return restore
+
+
+def predict(model, X) -> np.ndarray:
+    """``model(X)`` in inference mode, as a NumPy array: X (n, input_dim) -> (n, output_dim).
+
+    One direct call instead of ``model.predict``: no ``tf.function`` is traced and no
+    progress bar printed, which matters when a chapter scores many small test sets
+    (chapter 2). Dropout is off (``training=False``).
+    """
+    import keras
+
+    return keras.ops.convert_to_numpy(model(np.asarray(X, dtype="float32"), training=False))

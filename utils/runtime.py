@@ -114,6 +114,21 @@ def setup_notebook(seed: int = DEFAULT_SEED) -> None:
         pass
 
 
+def one_blas_thread():
+    """Limit NumPy's BLAS (matrix products, SVDs) to one thread; chapters 1 and 2 call it once.
+
+    TensorFlow keeps a thread pool of its own. On a 2-core machine a second pool, BLAS's,
+    makes the two pools wait for each other: the small matrix products and SVDs of these
+    chapters run faster on one BLAS thread than on two that fight TensorFlow's for the cores.
+    The limit applies from the call on, to the BLAS libraries loaded so far (one imported
+    later, say SciPy's own, needs another call); used as ``with one_blas_thread(): ...`` it
+    lasts only for the block. Returns the ``threadpoolctl`` limiter.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def seconds_since_setup() -> float:
     """Wall-clock seconds since :func:`setup_notebook` ran: what a chapter took to execute so far.
 

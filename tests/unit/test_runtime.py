@@ -26,3 +26,10 @@ def test_glue_execution_time_returns_the_glued_seconds(monkeypatch):
     monkeypatch.setattr(runtime, "_setup_time", time.perf_counter() - 1.0)
     seconds = runtime.glue_execution_time()
     assert seconds == glued["runtime_s"] >= 1.0 and glued["cpu_count"] >= 1
+
+
+def test_one_blas_thread_limits_blas_to_one_thread_inside_the_block():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with runtime.one_blas_thread():
+        blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        assert all(p["num_threads"] == 1 for p in blas)
