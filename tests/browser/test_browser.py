@@ -1,14 +1,15 @@
 """The web book in a real browser with no internet (`make test` runs it after `make book`).
 
 For every page of the table of contents: it loads with no console error, uncaught exception or
-failed request; its math is typeset by the book's own MathJax; every audio player decodes to a
-duration > 0; every explorer shows a different figure and different audio for each setting of its
-slider, with no kernel; notebook pages carry an "Open in Colab" button for the right file of the
-repository named in _config.yml; the page fits its screen: at desktop width no code or output block
-scrolls sideways, the code column holds the line length of book/ruff.toml, and every figure shows
-at its full intended size, drawn at twice that size and opaque (dark mode); at phone width no table
-loses a column without a labelled scroll container; and screenshots of each chapter at a desktop
-and a phone width (and in dark mode) land in _build/screenshots/. See conftest.py for the browser.
+failed request; its math is typeset by the book's own MathJax, and no stray backslash stands before
+a letter in its math or text; every audio player decodes to a duration > 0; every explorer shows a
+different figure and different audio for each setting of its slider, with no kernel; notebook pages
+carry an "Open in Colab" button for the right file of the repository named in _config.yml; the page
+fits its screen: at desktop width no code or output block scrolls sideways, the code column holds
+the line length of book/ruff.toml, and every figure shows at its full intended size, drawn at twice
+that size and opaque (dark mode); at phone width no table loses a column without a labelled scroll
+container; and screenshots of each chapter at a desktop and a phone width (and in dark mode) land
+in _build/screenshots/. See conftest.py for the browser.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import math
 import re
 import tomllib
+from html.parser import HTMLParser
 
 import pytest
 import yaml
@@ -106,6 +108,79 @@ def test_math_is_typeset(visits, name):
     assert not result["untypeset"], f"{name}: math not typeset: {result['untypeset']}"
     assert not result["errors"], f"{name}: MathJax errors: {result['errors']}"
     assert not result["raw"], f"{name}: raw TeX on the page: {result['raw']}"
+
+
+# A backslash before a letter that survives into the page is a typo in the source: in math,
+# "\\rho" (two backslashes, as a Markdown cell gets when it is written like a Python string) is
+# a line break followed by the letters r, h, o; in text, "\rho" is shown as it stands.
+STRAY_IN_MATH = re.compile(r"(?<!\\)\\\\[A-Za-z]")
+STRAY_IN_TEXT = re.compile(r"\\[A-Za-z]+")
+NOT_PROSE = {"pre", "code", "script", "style", "textarea", "kbd", "samp"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+VOID_TAGS |= {"source", "track"}
+
+
+def stray_backslashes(html: str) -> list[str]:
+    r"""The stray backslashes before a letter in the math and the prose of one page.
+
+    html: the page's HTML as built, before MathJax typesets it: math is the text of elements of
+    class ``math`` (MyST writes ``\(...\)`` and ``\[...\]`` there). Returns one line per finding,
+    e.g. ``"math: \\r in '\(\\rho\)'"`` (the match, then the text it is in); code,
+    preformatted output and scripts are skipped.
+    """
+    findings: list[str] = []
+
+    class Walker(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.stack: list[tuple[str, bool, bool]] = []  # (tag, in math, in code)
+
+        def handle_starttag(self, tag, attrs):
+            if tag in VOID_TAGS:
+                return
+            math, code = self.stack[-1][1:] if self.stack else (False, False)
+            classes = (dict(attrs).get("class") or "").split()
+            self.stack.append((tag, math or "math" in classes, code or tag in NOT_PROSE))
+
+        def handle_endtag(self, tag):
+            while self.stack:  # closes unclosed children too, as a browser does
+                if self.stack.pop()[0] == tag:
+                    break
+
+        def handle_data(self, data):
+            math, code = self.stack[-1][1:] if self.stack else (False, False)
+            if code:
+                return
+            pattern, where = (STRAY_IN_MATH, "math") if math else (STRAY_IN_TEXT, "text")
+            for match in pattern.finditer(data):
+                findings.append(f"{where}: {match.group()} in {data.strip()[:80]!r}")
+
+    Walker().feed(html)
+    return findings
+
+
+def test_stray_backslash_check_on_snippets():
+    # the checking function itself, on the bug of chapter 3 and on what must pass
+    def math(tex):
+        return '<span class="math notranslate nohighlight">' + tex + "</span>"
+
+    found = stray_backslashes("<p>a " + math(r"\(\\rho\)") + " b</p>")
+    assert len(found) == 1 and found[0].startswith(r"math: \\r"), found
+    assert len(stray_backslashes(r"<p>correlated with \rho between neighbours</p>")) == 1
+    assert len(stray_backslashes("<div>" + math(r"\[a \\ \\beta\]") + "</div>")) == 1
+    fine = (
+        "<p>" + math(r"\(\rho\)") + " and " + math(r"\[a \\ b \\[2pt] c\]") + "</p>"
+        r"<pre>print('\n')</pre><p><code>\\rho</code> <br> text</p><script>a='\x'</script>"
+    )
+    assert stray_backslashes(fine) == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_stray_backslash_in_math_or_text(visits, name):
+    # the HTML as the server sends it (MathJax replaces the TeX source in the live DOM)
+    html = visits(name).page.evaluate("async () => await (await fetch(location.href)).text()")
+    findings = stray_backslashes(html)
+    assert not findings, report(name, findings)
 
 
 # --- audio --------------------------------------------------------------------------------------
