@@ -19,6 +19,7 @@ One module per concern, each explained in the chapter named in its docstring:
 - :mod:`utils.quantization` nearest codeword, LBG codebooks, perplexity, scalar quantizer (ch. 4)
 - :mod:`utils.sequences`   padding and masking of variable-length sequences (chapter 5)
 - :mod:`utils.prior`       priors over code sequences, sampling, bits per code (chapter 6)
+- :mod:`utils.cache`       trained weights reused between notebooks, checked before use (ch. 6)
 
 Importing :mod:`utils` is cheap: TensorFlow is only imported by
 :func:`utils.runtime.setup_notebook`.
