@@ -6,6 +6,8 @@
    (``div.pst-scrollable-table-container``, ``overflow-x: auto``): ``role="region"``, an
    ``aria-label`` that names the table by its columns, and ``tabindex="0"``, so that a table too
    wide for a phone scrolls sideways, is announced, and can be scrolled from the keyboard.
+3. Adds ``tools/page_layout.js``: a table that overflows its container gets a visible hint above
+   it ("Scroll sideways to see every column") and a shade on each edge behind which columns hide.
 
 tests/browser/test_browser.py checks both at desktop and phone width.
 """
@@ -17,6 +19,7 @@ import pathlib
 import re
 
 CSS = pathlib.Path(__file__).with_name("page_layout.css")
+JS = pathlib.Path(__file__).with_name("page_layout.js")
 CONTAINER = '<div class="pst-scrollable-table-container">'
 TABLE = re.compile(re.escape(CONTAINER) + r"(\s*<table.*?</table>)", re.DOTALL)
 HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL)
@@ -48,11 +51,12 @@ def label_tables(app, pagename, templatename, context, doctree) -> None:
 
 
 def add_static_file(app, config) -> None:
-    config.html_static_path.append(str(CSS))
+    config.html_static_path.extend([str(CSS), str(JS)])
 
 
 def setup(app):
     app.connect("config-inited", add_static_file)
     app.add_css_file(CSS.name)
+    app.add_js_file(JS.name, loading_method="defer")
     app.connect("html-page-context", label_tables)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

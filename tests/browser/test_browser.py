@@ -8,8 +8,9 @@ carry an "Open in Colab" button for the right file of the repository named in _c
 fits its screen: at desktop width no code or output block scrolls sideways, the code column holds
 the line length of book/ruff.toml, and every figure shows at its full intended size, drawn at twice
 that size and opaque (dark mode); at phone width no table loses a column without a labelled scroll
-container; and screenshots of each chapter at a desktop and a phone width (and in dark mode) land
-in _build/screenshots/. See conftest.py for the browser.
+container and a visible hint that it scrolls (and no table that fits shows one); and screenshots
+of each chapter at a desktop and a phone width (and in dark mode) land in _build/screenshots/.
+See conftest.py for the browser.
 """
 
 from __future__ import annotations
@@ -492,6 +493,12 @@ TABLES_JS = """() => {
             role: scroller && scroller.getAttribute('role'),
             label: scroller && (scroller.getAttribute('aria-label') || ''),
             tabindex: scroller && scroller.getAttribute('tabindex'),
+            // tools/page_layout.js: the hint above the table's frame, shown only when it scrolls
+            hint: (() => {
+                const frame = scroller && scroller.parentElement;
+                const hint = frame && frame.previousElementSibling;
+                return !!(hint && hint.classList.contains('sae-scroll-hint') && shown(hint));
+            })(),
         };
     });
 }"""
@@ -507,8 +514,12 @@ def test_tables_keep_every_column_at_phone_width(browser, base_url, name):
     problems = []
     for t in tables:
         if t["width"] <= t["space"] + 1:
+            if t["hint"]:
+                problems.append(f"table ({t['columns']}) fits, but says to scroll sideways")
             continue
         where = f"table ({t['columns']}) is {t['width']:.0f} px wide in {t['space']} px"
+        if not t["hint"]:
+            problems.append(f"{where} and shows no hint that it scrolls sideways")
         if not t["scroller"]:
             problems.append(f"{where} and cut off: nothing scrolls it")
         elif not t["scrolls"]:
