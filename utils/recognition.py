@@ -81,3 +81,26 @@ def accuracy(X_train, y_train, X_test, y_test, *, C: float = 1.0) -> float:
     with threadpool_limits(limits=1, user_api="blas"):
         model = digit_classifier(C).fit(X_train, y_train)
         return float(np.mean(model.predict(X_test) == y_test))
+
+
+def log_mel_mfcc_statistics(
+    log_mels_db: Sequence, n_mfcc: int = N_MFCC, statistics: Sequence[str] = ("mean",)
+) -> np.ndarray:
+    """MFCCs of given log-mel spectrograms (e.g. chapter 5's trimmed words), pooled over time.
+
+    log_mels_db: list of (n_mels, n_frames_i) in dB. The MFCCs are the DCT of these same frames,
+    as :func:`utils.features.mfcc` computes them for a whole recording, so a baseline computed
+    here sees exactly the frames a model of them sees. Returns (n, n_mfcc * len(statistics)).
+    """
+    import librosa
+
+    cepstra = []
+    for i, S in enumerate(log_mels_db):
+        S = check_matrix(S, name=f"log-mel spectrogram {i}")
+        if not 1 <= n_mfcc <= S.shape[0]:
+            raise ValueError(
+                f"n_mfcc must be between 1 and the number of mel bands "
+                f"({S.shape[0]}), got {n_mfcc}."
+            )
+        cepstra.append(librosa.feature.mfcc(S=S, n_mfcc=n_mfcc).T)
+    return pool(cepstra, statistics)

@@ -131,3 +131,170 @@ def masked_mse(X, X_hat, mask, *, per_sequence: bool = False):
     if per_sequence:
         return squared.sum(axis=1) / mask.sum(axis=1)
     return float(squared.sum() / mask.sum())
+
+
+# ----------------------------------------------------------------------------------------------
+# The chapter's LSTM autoencoder and its training recipe, shared by both parts of chapter 5
+# (``book/05_sequence_autoencoders.ipynb`` derives them, ``book/05b_sequence_structure.ipynb``
+# reuses them).
+# ----------------------------------------------------------------------------------------------
+
+MAX_FRAMES = 48  #: frames kept of each trimmed word (0.77 s at 62.5 frames/s), a multiple of STRIDE
+STRIDE = 4  #: frames per step of the Conv1D front-end (and per step of the decoder)
+EPOCHS, BATCH_SIZE, LEARNING_RATE = 30, 128, 3e-3  #: the recipe every chapter-5 model trains with
+
+
+def words_from_log_mels(log_mels_db, max_frames: int = MAX_FRAMES, top_db: float = 40.0) -> list:
+    """Trim the silence of every log-mel spectrogram and keep at most ``max_frames`` frames.
+
+    log_mels_db: list of (n_mels, n_frames_i) in dB. Returns a list of (n_mels, n_kept_i) float32
+    with 1 <= n_kept_i <= max_frames (:func:`trim_silence` of each; chapter 5 explains why).
+    """
+    return [trim_silence(S, top_db=top_db, max_frames=max_frames) for S in log_mels_db]
+
+
+def standardize_and_pad(words, fit_rows, n_steps: int = MAX_FRAMES):
+    """Standardize every word with per-band statistics of the ``fit_rows`` words, then pad.
+
+    words: list of (n_mels, n_frames_i) dB arrays; fit_rows: bool (n_words,), the words whose
+    frames give the mean and deviation of each band (the training words only).
+    Returns ``(standardizer, X, mask)``: a fitted :class:`utils.features.Standardizer`, X float32
+    (n_words, n_steps, n_mels) time-major in standardized units (padding 0, the mean frame) and
+    mask float32 (n_words, n_steps).
+    """
+    from .features import Standardizer, frames
+
+    fit_rows = np.asarray(fit_rows, dtype=bool)
+    if fit_rows.shape != (len(words),):
+        raise ValueError(
+            f"fit_rows must have one entry per word ({len(words)}), got {fit_rows.shape}."
+        )
+    if not fit_rows.any():
+        raise ValueError("fit_rows selects no word: the statistics need training words.")
+    standardizer = Standardizer().fit(
+        frames([w for w, keep in zip(words, fit_rows, strict=True) if keep])
+    )
+    X, mask = pad_sequences([standardizer.transform(w.T) for w in words], n_steps=n_steps)
+    return standardizer, X, mask
+
+
+def sequence_autoencoder(
+    z_dim: int,
+    units: int = 96,
+    filters: int = 64,
+    name: str = "lstm",
+    n_mels: int = 40,
+    stride: int = STRIDE,
+):
+    """Chapter 5's LSTM autoencoder: returns ``(encoder, decoder_for)``.
+
+    encoder([X, mask]) -> z (n, z_dim): a Conv1D front-end (``filters`` channels, kernel
+    2*stride frames, stride ``stride``) and an LSTM with ``units`` units whose state after the
+    last real step goes through a dense layer to z. X: (n, T, n_mels) with T any multiple of
+    ``stride``; mask: (n, T) of 0/1.
+    decoder_for(T) -> a model z (n, z_dim) -> X_hat (n, T, n_mels): an LSTM fed z at every one of
+    its T/stride steps, each step emitting ``stride`` frames. The decoders for different T share
+    their weights, so one trained model decodes any length.
+    """
+    import keras
+    from keras import layers, ops
+
+    if not isinstance(z_dim, (int, np.integer)) or z_dim < 1:
+        raise ValueError(f"z_dim must be a positive whole number, got {z_dim!r}.")
+    x = keras.Input((None, n_mels), name="x")  # any number of steps T
+    mask = keras.Input((None,), name="mask")
+    h = layers.Conv1D(
+        filters, 2 * stride, strides=stride, padding="same", activation="relu", name="front_end"
+    )(x)
+    blocks = layers.Reshape((-1, stride))(mask)  # (n, T/stride, stride)
+    block_mask = ops.greater(ops.max(blocks, axis=-1), 0)  # a step is real if any frame is
+    s_last = layers.LSTM(units, name="encoder_lstm")(h, mask=block_mask)  # after last real step
+    z = layers.Dense(z_dim, name="z")(s_last)
+    encoder = keras.Model([x, mask], z, name=f"{name}_encoder")
+    decoder_lstm = layers.LSTM(units, return_sequences=True, name="decoder_lstm")
+    frames_out = layers.Dense(stride * n_mels, name="frames_out")  # V g_j + a
+
+    def decoder_for(n_steps: int):
+        if n_steps % stride:
+            raise ValueError(f"n_steps must be a multiple of {stride}, got {n_steps}.")
+        z_in = keras.Input((z_dim,), name="z_in")
+        g = decoder_lstm(layers.RepeatVector(n_steps // stride)(z_in))  # (n, T/stride, units)
+        x_hat = layers.Reshape((n_steps, n_mels))(frames_out(g))
+        return keras.Model(z_in, x_hat, name=f"{name}_decoder_{n_steps}")
+
+    return encoder, decoder_for
+
+
+def join(encoder, decoder):
+    """The autoencoder [X, mask] -> X_hat of :func:`sequence_autoencoder`'s two parts."""
+    import keras
+
+    x, mask = encoder.inputs
+    return keras.Model([x, mask], decoder(encoder([x, mask])))
+
+
+def masked_loss():
+    """Keras' squared error averaged over bands, weighted by the mask and divided by the sum of
+    the weights: the masked MSE of chapter 5 (equal to :func:`masked_mse` of the batch)."""
+    import keras
+
+    return keras.losses.MeanSquaredError(reduction="mean_with_sample_weight")
+
+
+def train(
+    autoencoder,
+    inputs,
+    X,
+    mask,
+    *,
+    epochs: int = EPOCHS,
+    batch_size: int = BATCH_SIZE,
+    learning_rate: float = LEARNING_RATE,
+    restart=None,
+) -> np.ndarray:
+    """Chapter 5's recipe: Adam on the masked MSE, target X, padding weighted 0.
+
+    inputs: what the model takes ([X, mask], or X for a model without a mask input);
+    X (n, T, n_mels), mask (n, T). Returns the training loss of each epoch, (epochs,).
+    restart: a :class:`Restart` of this model: instead of compiling again (which makes
+    TensorFlow trace the training step again, several seconds), put the weights and the
+    optimizer back where they were when the restart was taken, then train.
+    """
+    if restart is None:
+        import keras
+
+        autoencoder.compile(keras.optimizers.Adam(learning_rate), loss=masked_loss())
+    else:
+        restart.restore()
+    history = autoencoder.fit(
+        inputs, X, sample_weight=mask, epochs=epochs, batch_size=batch_size, verbose=0
+    )
+    return np.array(history.history["loss"])
+
+
+class Restart:
+    """The initial weights and optimizer state of a compiled model, to train it again from scratch.
+
+    Leave-one-speaker-out trains the same architecture once per speaker; restoring a snapshot
+    instead of building and compiling a new model saves TensorFlow's tracing of the training step.
+    Every restart begins from the same initial weights.
+    """
+
+    def __init__(self, autoencoder, learning_rate: float = LEARNING_RATE):
+        import keras
+
+        autoencoder.compile(keras.optimizers.Adam(learning_rate), loss=masked_loss())
+        autoencoder.optimizer.build(autoencoder.trainable_variables)
+        self.autoencoder = autoencoder
+        self.weights = autoencoder.get_weights()
+        self.optimizer_state = [
+            keras.ops.convert_to_numpy(v) for v in autoencoder.optimizer.variables
+        ]
+
+    def restore(self):
+        """Weights and optimizer (step count, moments, learning rate) back to the snapshot."""
+        self.autoencoder.set_weights(self.weights)
+        for variable, value in zip(
+            self.autoencoder.optimizer.variables, self.optimizer_state, strict=True
+        ):
+            variable.assign(value)

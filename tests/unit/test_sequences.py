@@ -97,3 +97,89 @@ def test_masked_mse_rejects_bad_inputs():
         masked_mse(X, X, np.zeros_like(mask))
     with pytest.raises(ValueError):
         lengths(np.zeros(3))
+
+
+# ---- the chapter-5 model, its recipe and the data preparation both parts of chapter 5 share ----
+
+
+def test_words_from_log_mels_trims_and_crops():
+    from utils.sequences import words_from_log_mels
+
+    words = words_from_log_mels([_word_in_silence(n_word=12), _word_in_silence(n_word=60)])
+    assert [w.shape for w in words] == [(40, 12), (40, 48)]
+
+
+def test_standardize_and_pad_uses_only_the_training_words():
+    from utils.sequences import standardize_and_pad
+
+    rng = np.random.default_rng(0)
+    words = [rng.normal(-30, 5, (40, n)).astype(np.float32) for n in (10, 20, 30)]
+    words[2] += 100  # an outlier that must not enter the statistics
+    standardizer, X, mask = standardize_and_pad(words, np.array([True, True, False]), n_steps=32)
+    assert X.shape == (3, 32, 40) and mask.shape == (3, 32)
+    np.testing.assert_array_equal(lengths(mask), [10, 20, 30])
+    train_frames = X[:2][mask[:2] == 1]  # (30, 40): the fitted words' frames
+    np.testing.assert_allclose(train_frames.mean(axis=0), 0, atol=1e-4)
+    assert X[2][mask[2] == 1].mean() > 5  # the outlier stays far from 0
+    with pytest.raises(ValueError, match="no word"):
+        standardize_and_pad(words, np.zeros(3, dtype=bool))
+
+
+def test_sequence_autoencoder_shapes_and_padding_does_not_leak():
+    import keras
+
+    from utils.sequences import join, sequence_autoencoder
+
+    keras.utils.set_random_seed(0)
+    encoder, decoder_for = sequence_autoencoder(z_dim=5, units=8, filters=6)
+    rng = np.random.default_rng(0)
+    sequences = [rng.normal(size=(n, 40)).astype(np.float32) for n in (5, 9, 16)]
+    X, mask = pad_sequences(sequences, n_steps=16)
+    X_long, mask_long = pad_sequences(sequences, n_steps=24)
+    z = encoder.predict([X, mask], verbose=0)
+    assert z.shape == (3, 5)
+    np.testing.assert_allclose(z, encoder.predict([X_long, mask_long], verbose=0), atol=1e-5)
+    x_hat = join(encoder, decoder_for(16)).predict([X, mask], verbose=0)
+    x_hat_long = join(encoder, decoder_for(24)).predict([X_long, mask_long], verbose=0)
+    assert x_hat.shape == (3, 16, 40) and x_hat_long.shape == (3, 24, 40)
+    np.testing.assert_allclose(x_hat, x_hat_long[:, :16], atol=1e-5)  # causal decoder
+    with pytest.raises(ValueError, match="multiple"):
+        decoder_for(10)
+    with pytest.raises(ValueError, match="z_dim"):
+        sequence_autoencoder(0)
+
+
+def test_train_lowers_the_loss_and_restart_starts_again_from_scratch():
+    import keras
+
+    from utils.sequences import Restart, join, sequence_autoencoder, train
+
+    keras.utils.set_random_seed(0)
+    encoder, decoder_for = sequence_autoencoder(z_dim=4, units=8, filters=6)
+    autoencoder = join(encoder, decoder_for(8))
+    rng = np.random.default_rng(1)
+    X, mask = pad_sequences([rng.normal(size=(n, 40)) for n in rng.integers(3, 9, 32)], 8)
+    restart = Restart(autoencoder)
+    initial = autoencoder.get_weights()
+    losses = train(autoencoder, [X, mask], X, mask, epochs=8, batch_size=8, restart=restart)
+    assert losses.shape == (8,) and losses[-1] < losses[0]
+    assert not np.allclose(autoencoder.get_weights()[0], initial[0])
+    restart.restore()
+    for restored, first in zip(autoencoder.get_weights(), initial, strict=True):
+        np.testing.assert_array_equal(restored, first)
+    assert int(autoencoder.optimizer.iterations.numpy()) == 0
+    assert np.isclose(float(autoencoder.optimizer.learning_rate.numpy()), 3e-3)
+
+
+def test_log_mel_mfcc_statistics_matches_the_whole_recording_mfcc():
+    from utils import features
+    from utils.recognition import log_mel_mfcc_statistics
+
+    rng = np.random.default_rng(0)
+    audio = rng.normal(size=4000).astype(np.float32)
+    S = features.log_mel(audio, features.SAMPLE_RATE)
+    expected = features.mfcc(audio, features.SAMPLE_RATE, n_mfcc=13).mean(axis=1)
+    np.testing.assert_allclose(log_mel_mfcc_statistics([S], 13)[0], expected, rtol=1e-4, atol=1e-3)
+    assert log_mel_mfcc_statistics([S, S[:, :5]], 20, ("mean", "std")).shape == (2, 40)
+    with pytest.raises(ValueError, match="n_mfcc"):
+        log_mel_mfcc_statistics([S], 41)
