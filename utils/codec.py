@@ -788,7 +788,7 @@ def code_utterances(model: VQVAE, spectrograms, standardizer, n_stages: int | No
                 ((0, padded_length - n), (0, 0)),
                 mode="edge",
             )
-            for S, n in zip(spectrograms, lengths)
+            for S, n in zip(spectrograms, lengths, strict=True)
         ]
     )  # (n_utterances, padded_length, n_mels), standardized
     z_q, codes = model.quantizer(model.encoder(X), n_stages=n_stages)

@@ -458,7 +458,7 @@ def test_code_utterances_cuts_the_padding_and_returns_the_codes_sent():
     assert [c.shape for c in codes] == [(codec.codes_per_utterance(n), 2) for n in lengths]
     # the same as coding the utterance alone, padded with its last frame to the common length
     # (8 frames: the longest utterance; the convolutions see the padding beyond the last code)
-    for S, d, c in zip(spectrograms, decoded, codes):
+    for S, d, c in zip(spectrograms, decoded, codes, strict=True):
         n = S.shape[1]
         X = standardizer.transform(S.T)
         X = np.pad(X, ((0, 8 - n), (0, 0)), mode="edge")[None]  # (1, 8, n_mels)
