@@ -196,7 +196,46 @@ def _cut_at_end(prefix: np.ndarray, end: int) -> list[np.ndarray]:
 # ----------------------------------------------------------------------------------------------
 
 
-class NGramPrior:
+class _SequencePrior:
+    """What every prior shares: conditions checked one way, and sampling code by code."""
+
+    vocabulary_size: int
+    n_conditions: int
+    end: int
+
+    def _conditions(self, conditions, n):
+        if conditions is None:
+            if getattr(self, "conditioned", True) and self.n_conditions > 1:
+                raise ValueError("this prior is conditioned: pass one condition per sequence.")
+            conditions = np.zeros(n, dtype=np.int64)
+        return _check_conditions(conditions, n, self.n_conditions)
+
+    def _next_logits(self, prefix: np.ndarray, conditions: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def sample(
+        self,
+        conditions,
+        *,
+        max_length: int = 64,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        lengths=None,
+        seed=0,
+    ) -> list[np.ndarray]:
+        """One sequence per condition (list of 1-D int64 arrays), code by code.
+
+        Each step draws the next symbol with :func:`sample_next` (``temperature``, ``top_k``)
+        until END or ``max_length`` codes. With ``lengths`` (one per condition) END is
+        impossible before that length and certain at it, so priors compare at equal lengths.
+        """
+        conditions = self._conditions(np.asarray(conditions), len(np.asarray(conditions)))
+        return _ancestral_sampling(
+            self._next_logits, conditions, self.end, max_length, temperature, top_k, lengths, seed
+        )
+
+
+class NGramPrior(_SequencePrior):
     """A unigram (``order=1``) or bigram (``order=2``) prior over code sequences, by counting.
 
     p(c_t | c_{t-1}, y) = (count(y, c_{t-1}, c_t) + alpha) / (count(y, c_{t-1}) + alpha (K + 1))
@@ -254,13 +293,6 @@ class NGramPrior:
         np.add.at(self.counts, self._events(sequences, conditions), 1.0)
         return self
 
-    def _conditions(self, conditions, n):
-        if conditions is None:
-            if self.conditioned and self.n_conditions > 1:
-                raise ValueError("this prior is conditioned: pass one condition per sequence.")
-            conditions = np.zeros(n, dtype=np.int64)
-        return _check_conditions(conditions, n, self.n_conditions)
-
     def probabilities(self) -> np.ndarray:
         """(tables, contexts, K + 1): the smoothed conditional probabilities (rows sum to 1)."""
         smoothed = self.counts + self.alpha
@@ -275,35 +307,13 @@ class NGramPrior:
         owner = np.repeat(np.arange(len(sequences)), [len(s) + 1 for s in sequences])
         return np.bincount(owner, weights=log2_p, minlength=len(sequences))
 
-    def sample(
-        self,
-        conditions,
-        *,
-        max_length: int = 64,
-        temperature: float = 1.0,
-        top_k: int | None = None,
-        lengths=None,
-        seed=0,
-    ) -> list[np.ndarray]:
-        """One sequence per condition (list of 1-D int64 arrays), code by code.
-
-        With ``lengths`` (one per condition) END is impossible before that length and certain at
-        it, so that priors can be compared at equal lengths.
-        """
-        conditions = self._conditions(np.asarray(conditions), len(np.asarray(conditions)))
-        log_p = np.log(self.probabilities())
-        tables = self._table(conditions)
-
-        def next_logits(prefix, _conditions):
-            if self.order == 2:
-                previous = prefix[:, -1] if prefix.shape[1] else np.full(len(prefix), self.end)
-            else:
-                previous = np.zeros(len(prefix), dtype=np.int64)
-            return log_p[tables, previous]
-
-        return _ancestral_sampling(
-            next_logits, conditions, self.end, max_length, temperature, top_k, lengths, seed
-        )
+    def _next_logits(self, prefix: np.ndarray, conditions: np.ndarray) -> np.ndarray:
+        # (n, K + 1) log-probabilities of the next symbol, from the last code (or START)
+        if self.order == 2:
+            previous = prefix[:, -1] if prefix.shape[1] else np.full(len(prefix), self.end)
+        else:
+            previous = np.zeros(len(prefix), dtype=np.int64)
+        return np.log(self.probabilities())[self._table(conditions), previous]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -311,7 +321,7 @@ class NGramPrior:
 # ----------------------------------------------------------------------------------------------
 
 
-class LSTMPrior:
+class LSTMPrior(_SequencePrior):
     """An autoregressive LSTM over code sequences, conditioned on y (Keras 3).
 
     Step t reads the previous symbol (START, index K, at t = 1) and the condition:
@@ -426,13 +436,6 @@ class LSTMPrior:
             verbose=0,
         )
 
-    def _conditions(self, conditions, n):
-        if conditions is None:
-            if self.n_conditions > 1:
-                raise ValueError("this prior is conditioned: pass one condition per sequence.")
-            conditions = np.zeros(n, dtype=np.int64)
-        return _check_conditions(conditions, n, self.n_conditions)
-
     def _log_softmax(self, inputs):
         import keras
 
@@ -448,29 +451,11 @@ class LSTMPrior:
         picked = np.take_along_axis(log_p, targets[..., None].astype(np.int64), axis=-1)[..., 0]
         return (picked * weights).sum(axis=1) / np.log(2.0)
 
-    def sample(
-        self,
-        conditions,
-        *,
-        max_length: int = 64,
-        temperature: float = 1.0,
-        top_k: int | None = None,
-        lengths=None,
-        seed=0,
-    ) -> list[np.ndarray]:
-        """One sequence per condition (list of 1-D int64 arrays); ``lengths`` as in NGramPrior."""
-        conditions = self._conditions(np.asarray(conditions), len(np.asarray(conditions)))
-
-        def next_logits(prefix, conditions):
-            inputs = np.concatenate(
-                [np.full((len(prefix), 1), self.start, dtype=np.int32), prefix.astype(np.int32)],
-                axis=1,
-            )
-            return self._log_softmax([inputs, conditions.astype(np.int32)])[:, -1]
-
-        return _ancestral_sampling(
-            next_logits, conditions, self.end, max_length, temperature, top_k, lengths, seed
-        )
+    def _next_logits(self, prefix: np.ndarray, conditions: np.ndarray) -> np.ndarray:
+        # (n, K + 1) log-probabilities of the next symbol: the network run on START + prefix
+        start = np.full((len(prefix), 1), self.start, dtype=np.int32)
+        inputs = np.concatenate([start, prefix.astype(np.int32)], axis=1)
+        return self._log_softmax([inputs, conditions.astype(np.int32)])[:, -1]
 
 
 # ----------------------------------------------------------------------------------------------
