@@ -367,6 +367,22 @@ def test_training_with_the_codebook_loss_trains_the_codebook():
         assert not np.allclose(quantizer.codebook.numpy(), old)  # moved by the codebook loss alone
 
 
+def test_several_steps_per_call_make_the_same_updates():
+    # steps_per_execution only batches minibatch steps into one call: the same EMA, restart and
+    # Adam updates in the same order, so the same losses and the same codebook.
+    segments = _normal((48, 8, 4), seed=20)
+    results = []
+    for steps in (1, 4):
+        model = codec.VQVAE(4, channels=8, code_dim=3, stages=2, codebook_size=4, seed=3)
+        history = codec.train_vqvae(
+            model, segments, epochs=2, batch_size=8, steps_per_execution=steps
+        )
+        results.append((history.history["loss"], model.quantizer.quantizers[0].codebook.numpy()))
+    (losses_1, codebook_1), (losses_4, codebook_4) = results
+    np.testing.assert_allclose(losses_4, losses_1, rtol=1e-5)
+    np.testing.assert_allclose(codebook_4, codebook_1, rtol=1e-5, atol=1e-6)
+
+
 # ----------------------------------------------------------------------------------------------
 # Bad input
 # ----------------------------------------------------------------------------------------------
@@ -413,6 +429,8 @@ def test_bad_inputs_are_refused():
         codec.train_vqvae(model, np.zeros((2, 8, 5)))
     with pytest.raises(ValueError, match="multiple of the stride"):
         codec.train_vqvae(model, np.zeros((2, 7, 4)))
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        codec.train_vqvae(model, np.zeros((2, 8, 4)), steps_per_execution=0)
     with pytest.raises(ValueError, match="stride"):
         codec.conv_encoder(4, stride=0)
 
