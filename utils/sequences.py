@@ -142,6 +142,7 @@ def masked_mse(X, X_hat, mask, *, per_sequence: bool = False):
 MAX_FRAMES = 48  #: frames kept of each trimmed word (0.77 s at 62.5 frames/s), a multiple of STRIDE
 STRIDE = 4  #: frames per step of the Conv1D front-end (and per step of the decoder)
 EPOCHS, BATCH_SIZE, LEARNING_RATE = 30, 128, 3e-3  #: the recipe every chapter-5 model trains with
+STEPS_PER_EXECUTION = 8  #: minibatch steps per call into TensorFlow (the same updates, less Python)
 
 
 def words_from_log_mels(log_mels_db, max_frames: int = MAX_FRAMES, top_db: float = 40.0) -> list:
@@ -241,6 +242,24 @@ def masked_loss():
     return keras.losses.MeanSquaredError(reduction="mean_with_sample_weight")
 
 
+def compile_recipe(autoencoder, learning_rate: float = LEARNING_RATE):
+    """Compile a chapter-5 model with the recipe: Adam, the masked MSE (:func:`masked_loss`).
+
+    ``steps_per_execution=STEPS_PER_EXECUTION`` runs that many minibatch steps per call into
+    TensorFlow: the same updates in the same order, with less Python between them (for models
+    this small at this batch size, the per-step overhead is a large part of the training time).
+    Returns the model.
+    """
+    import keras
+
+    autoencoder.compile(
+        keras.optimizers.Adam(learning_rate),
+        loss=masked_loss(),
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
+    return autoencoder
+
+
 def train(
     autoencoder,
     inputs,
@@ -250,51 +269,103 @@ def train(
     epochs: int = EPOCHS,
     batch_size: int = BATCH_SIZE,
     learning_rate: float = LEARNING_RATE,
-    restart=None,
+    restore=None,
 ) -> np.ndarray:
     """Chapter 5's recipe: Adam on the masked MSE, target X, padding weighted 0.
 
     inputs: what the model takes ([X, mask], or X for a model without a mask input);
     X (n, T, n_mels), mask (n, T). Returns the training loss of each epoch, (epochs,).
-    restart: a :class:`Restart` of this model: instead of compiling again (which makes
-    TensorFlow trace the training step again, several seconds), put the weights and the
-    optimizer back where they were when the restart was taken, then train.
+    restore: ``None`` compiles the model with :func:`compile_recipe` (a fresh optimizer) and
+    trains it from its current weights. To train one architecture several times from the same
+    start (leave-one-speaker-out), compile it once with :func:`compile_recipe` and pass
+    ``restore = utils.models.initial_state(model)``: each call then first puts the weights and
+    the optimizer back to that start, and TensorFlow traces the training step only once.
     """
-    if restart is None:
-        import keras
-
-        autoencoder.compile(keras.optimizers.Adam(learning_rate), loss=masked_loss())
+    if restore is None:
+        compile_recipe(autoencoder, learning_rate)
     else:
-        restart.restore()
+        restore()
     history = autoencoder.fit(
         inputs, X, sample_weight=mask, epochs=epochs, batch_size=batch_size, verbose=0
     )
     return np.array(history.history["loss"])
 
 
-class Restart:
-    """The initial weights and optimizer state of a compiled model, to train it again from scratch.
+# ----------------------------------------------------------------------------------------------
+# The chapter's data, prepared once for the parts that reuse part 1's derivations
+# (``book/05b_sequence_structure.ipynb``, ``book/05c_embedding_size.ipynb``).
+# ----------------------------------------------------------------------------------------------
 
-    Leave-one-speaker-out trains the same architecture once per speaker; restoring a snapshot
-    instead of building and compiling a new model saves TensorFlow's tracing of the training step.
-    Every restart begins from the same initial weights.
+
+def held_out_speaker(corpus) -> str:
+    """The speaker chapter 5's autoencoders never hear: "theo" in FSDD, the last fallback voice."""
+    return "theo" if corpus.is_real else corpus.speakers[-1]
+
+
+class ChapterWords:
+    """Chapter 5's words and splits, as part 1 derives them step by step.
+
+    Every recording of ``corpus`` (a :class:`utils.data.Corpus`) trimmed and cropped
+    (:func:`words_from_log_mels`), standardized with the statistics of the autoencoder's
+    training words and padded (:func:`standardize_and_pad`). Attributes, one row per recording:
+    ``words`` list of (n_mels, n_frames_i) dB; ``n_frames`` (n,) int; ``takes``, ``speakers``,
+    ``digits`` (n,); ``held_out`` (the speaker never heard, :func:`held_out_speaker`);
+    ``official_train`` / ``official_test`` bool (n,) (takes >= 5 / < 5); ``autoencoder_rows``
+    bool (n,) (official training takes of every other speaker); ``standardizer``;
+    ``X`` (n, MAX_FRAMES, n_mels) standardized and ``mask`` (n, MAX_FRAMES).
     """
 
-    def __init__(self, autoencoder, learning_rate: float = LEARNING_RATE):
-        import keras
+    def __init__(self, corpus, log_mels_db=None):
+        from . import features
 
-        autoencoder.compile(keras.optimizers.Adam(learning_rate), loss=masked_loss())
-        autoencoder.optimizer.build(autoencoder.trainable_variables)
-        self.autoencoder = autoencoder
-        self.weights = autoencoder.get_weights()
-        self.optimizer_state = [
-            keras.ops.convert_to_numpy(v) for v in autoencoder.optimizer.variables
-        ]
+        if log_mels_db is None:
+            log_mels_db = features.corpus_log_mels(corpus)
+        if len(log_mels_db) != len(corpus):
+            raise ValueError(
+                f"{len(log_mels_db)} log-mel spectrograms for {len(corpus)} recordings."
+            )
+        self.words = words_from_log_mels(log_mels_db)
+        self.n_frames = np.array([w.shape[1] for w in self.words])
+        self.takes = np.array([r.take for r in corpus])
+        self.speakers = np.array([r.speaker for r in corpus])
+        self.digits = np.asarray(corpus.digits)
+        self.held_out = held_out_speaker(corpus)
+        self.official_train, self.official_test = self.takes >= 5, self.takes < 5
+        self.autoencoder_rows = self.official_train & (self.speakers != self.held_out)
+        self.standardizer, self.X, self.mask = standardize_and_pad(
+            self.words, self.autoencoder_rows
+        )
 
-    def restore(self):
-        """Weights and optimizer (step count, moments, learning rate) back to the snapshot."""
-        self.autoencoder.set_weights(self.weights)
-        for variable, value in zip(
-            self.autoencoder.optimizer.variables, self.optimizer_state, strict=True
-        ):
-            variable.assign(value)
+    def describe(self, i: int) -> str:
+        """'digit d, speaker, take t' of recording i, for titles and audio labels."""
+        return f"digit {self.digits[i]}, {self.speakers[i]}, take {self.takes[i]}"
+
+    def reconstruct_db(self, encoder, decoder, i: int) -> np.ndarray:
+        """The autoencoder's reconstruction of recording i in dB, (n_mels, n_frames_i)."""
+        from keras import ops
+
+        x_hat = decoder(encoder([self.X[i : i + 1], self.mask[i : i + 1]]))  # a direct call
+        x_hat = ops.convert_to_numpy(x_hat)[0]
+        return self.standardizer.inverse_transform(x_hat[: self.n_frames[i]]).T
+
+    def test_errors(self, encoder, decoder, rows):
+        """Per-recording masked MSE (standardized units) and log-spectral distance (dB) of the
+        ``rows`` (bool (n,)), and the reconstructions: ``(mse, lsd, x_hat)`` with mse and lsd
+        (n_rows,) and x_hat (n_rows, MAX_FRAMES, n_mels)."""
+        from .metrics import log_spectral_distance
+
+        rows = np.asarray(rows, dtype=bool)
+        X, mask = self.X[rows], self.mask[rows]
+        z = encoder.predict([X, mask], batch_size=512, verbose=0)
+        x_hat = decoder.predict(z, batch_size=512, verbose=0)
+        mse = masked_mse(X, x_hat, mask, per_sequence=True)
+        lsd = np.array(
+            [
+                log_spectral_distance(
+                    self.words[i],
+                    self.standardizer.inverse_transform(x_hat[k, : self.n_frames[i]]).T,
+                )
+                for k, i in enumerate(np.flatnonzero(rows))
+            ]
+        )
+        return mse, lsd, x_hat

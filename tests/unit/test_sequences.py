@@ -149,26 +149,60 @@ def test_sequence_autoencoder_shapes_and_padding_does_not_leak():
         sequence_autoencoder(0)
 
 
-def test_train_lowers_the_loss_and_restart_starts_again_from_scratch():
+def test_train_lowers_the_loss_and_a_restore_starts_again_from_scratch():
     import keras
 
-    from utils.sequences import Restart, join, sequence_autoencoder, train
+    from utils.models import initial_state
+    from utils.sequences import compile_recipe, join, sequence_autoencoder, train
 
     keras.utils.set_random_seed(0)
     encoder, decoder_for = sequence_autoencoder(z_dim=4, units=8, filters=6)
     autoencoder = join(encoder, decoder_for(8))
     rng = np.random.default_rng(1)
-    X, mask = pad_sequences([rng.normal(size=(n, 40)) for n in rng.integers(3, 9, 32)], 8)
-    restart = Restart(autoencoder)
+    # 36 sequences in batches of 8: 5 steps per epoch, the last one short, fewer than
+    # STEPS_PER_EXECUTION, so one call runs a whole epoch
+    X, mask = pad_sequences([rng.normal(size=(n, 40)) for n in rng.integers(3, 9, 36)], 8)
+    restore = initial_state(compile_recipe(autoencoder))
     initial = autoencoder.get_weights()
-    losses = train(autoencoder, [X, mask], X, mask, epochs=8, batch_size=8, restart=restart)
+    keras.utils.set_random_seed(2)
+    losses = train(autoencoder, [X, mask], X, mask, epochs=8, batch_size=8, restore=restore)
     assert losses.shape == (8,) and losses[-1] < losses[0]
     assert not np.allclose(autoencoder.get_weights()[0], initial[0])
-    restart.restore()
+    # every one of the 8 epochs x 5 steps was taken
+    assert int(autoencoder.optimizer.iterations.numpy()) == 8 * 5
+    restore()
     for restored, first in zip(autoencoder.get_weights(), initial, strict=True):
         np.testing.assert_array_equal(restored, first)
     assert int(autoencoder.optimizer.iterations.numpy()) == 0
-    assert np.isclose(float(autoencoder.optimizer.learning_rate.numpy()), 3e-3)
+    # the same start and the same batches: the same training again
+    keras.utils.set_random_seed(2)
+    again = train(autoencoder, [X, mask], X, mask, epochs=8, batch_size=8, restore=restore)
+    np.testing.assert_allclose(again, losses, rtol=1e-5)
+
+
+def test_steps_per_execution_changes_no_update():
+    """Several minibatch steps per call into TensorFlow: the same losses as one step per call."""
+    import keras
+
+    from utils.sequences import STEPS_PER_EXECUTION, join, masked_loss, sequence_autoencoder, train
+
+    assert STEPS_PER_EXECUTION > 1
+    rng = np.random.default_rng(3)
+    X, mask = pad_sequences([rng.normal(size=(n, 40)) for n in rng.integers(3, 9, 40)], 8)
+    runs = []
+    for steps in (1, None):  # None: the recipe's STEPS_PER_EXECUTION
+        keras.utils.set_random_seed(0)
+        encoder, decoder_for = sequence_autoencoder(z_dim=4, units=8, filters=6)
+        autoencoder = join(encoder, decoder_for(8))
+        if steps is None:
+            runs.append(train(autoencoder, [X, mask], X, mask, epochs=3, batch_size=4))
+            continue
+        autoencoder.compile(keras.optimizers.Adam(3e-3), loss=masked_loss(), steps_per_execution=1)
+        history = autoencoder.fit(
+            [X, mask], X, sample_weight=mask, epochs=3, batch_size=4, verbose=0
+        )
+        runs.append(np.array(history.history["loss"]))
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-4)
 
 
 def test_log_mel_mfcc_statistics_matches_the_whole_recording_mfcc():
@@ -183,3 +217,42 @@ def test_log_mel_mfcc_statistics_matches_the_whole_recording_mfcc():
     assert log_mel_mfcc_statistics([S, S[:, :5]], 20, ("mean", "std")).shape == (2, 40)
     with pytest.raises(ValueError, match="n_mfcc"):
         log_mel_mfcc_statistics([S], 41)
+
+
+def test_chapter_words_standardizes_on_the_autoencoder_words_only():
+    from types import SimpleNamespace
+
+    from utils.sequences import MAX_FRAMES, ChapterWords
+
+    rng = np.random.default_rng(0)
+    records = [
+        SimpleNamespace(speaker=s, take=t, digit=d)
+        for s in ("ann", "bob")
+        for d in range(2)
+        for t in range(7)
+    ]
+
+    class Corpus(list):  # what ChapterWords reads of a utils.data corpus
+        is_real, speakers = False, ["ann", "bob"]
+        digits = np.array([r.digit for r in records])
+
+    corpus = Corpus(records)
+    # loud words with quiet edges (trimmed), some longer than MAX_FRAMES (cropped)
+    log_mels = []
+    for n in rng.integers(10, MAX_FRAMES + 20, len(records)):
+        S = rng.normal(-30.0, 3.0, size=(40, n))
+        S[:, :3] = S[:, -3:] = -100.0
+        log_mels.append(S)
+    data = ChapterWords(corpus, log_mels)
+    assert data.held_out == "bob"  # the last voice of a fallback corpus
+    expected_rows = (data.takes >= 5) & (data.speakers != "bob")
+    np.testing.assert_array_equal(data.autoencoder_rows, expected_rows)
+    np.testing.assert_array_equal(data.n_frames, [min(len(S[0]) - 6, MAX_FRAMES) for S in log_mels])
+    assert data.X.shape == (len(records), MAX_FRAMES, 40)
+    real = data.mask[expected_rows] == 1
+    train_frames = data.X[expected_rows][real]  # (n_real_frames, 40)
+    np.testing.assert_allclose(train_frames.mean(axis=0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(train_frames.std(axis=0), 1.0, rtol=1e-3)
+    assert data.describe(0) == "digit 0, ann, take 0"
+    with pytest.raises(ValueError, match="recordings"):
+        ChapterWords(corpus, log_mels[:-1])
