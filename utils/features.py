@@ -203,3 +203,63 @@ def invert_log_mel(
         length=(log_mel_db.shape[1] - 1) * hop_length,
     )
     return audio.astype(np.float32)
+
+
+def sample_windows(audio, length: int = N_FFT, hop: int = HOP_LENGTH) -> np.ndarray:
+    """Cut a waveform into overlapping windows of raw samples, one window per row.
+
+    The input of the raw-sample autoencoder of chapter 2, section 2d ("Why not autoencode the
+    waveform?"). audio: float array (n_samples,), mono, in [-1, 1]; length, hop: in samples
+    (defaults 256 and 128: 32 ms windows every 16 ms at 8 kHz, one per log-mel frame).
+    Returns float32 (n_windows, length), row i = ``audio[i*hop : i*hop + length]``, with
+    n_windows = 1 + ceil(max(n_samples - length, 0) / hop): the end is padded with zeros so
+    that every sample lies in at least one window. :func:`overlap_add` puts them back together.
+    """
+    audio = check_audio(audio, expected_rate=None, allow_silence=True)
+    for value, name in ((length, "length"), (hop, "hop")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive number of samples, got {value!r}.")
+    if hop > length:
+        raise ValueError(
+            f"hop ({hop}) is longer than the window ({length}): samples between windows "
+            "would be lost; use hop <= length."
+        )
+    n_windows = 1 + -(-max(audio.size - length, 0) // hop)
+    padded = np.zeros((n_windows - 1) * hop + length, dtype=np.float32)
+    padded[: audio.size] = audio
+    starts = np.arange(n_windows) * hop
+    return padded[starts[:, None] + np.arange(length)[None, :]]
+
+
+def overlap_add(windows, hop: int = HOP_LENGTH, n_samples: int | None = None) -> np.ndarray:
+    """Invert :func:`sample_windows`: a weighted overlap-average of windows of samples.
+
+    windows: (n_windows, length) in the layout of :func:`sample_windows` (row i starts at sample
+    i*hop), e.g. an autoencoder's reconstructions. Each sample n becomes the average of every
+    window's estimate of it, weighted by a Hann taper w (strictly positive, so edges count a
+    little): ``x_hat[n] = sum_i w[n - i*hop] y_i[n - i*hop] / sum_i w[n - i*hop]``. The taper
+    hides the jumps between neighbouring windows' estimates. Returns float32 (n_samples,),
+    n_samples defaulting to (n_windows - 1) * hop + length; windows cut from one signal give
+    that signal back exactly. Chapter 2, section 2d.
+    """
+    windows = check_matrix(windows, name="windows")
+    if isinstance(hop, bool) or not isinstance(hop, (int, np.integer)) or hop < 1:
+        raise ValueError(f"hop must be a positive number of samples, got {hop!r}.")
+    n_windows, length = windows.shape
+    if hop > length:
+        raise ValueError(f"hop ({hop}) is longer than the windows ({length} samples).")
+    total = (n_windows - 1) * hop + length
+    if n_samples is None:
+        n_samples = total
+    if not 1 <= n_samples <= total:
+        raise ValueError(
+            f"n_samples must be between 1 and {total} (what {n_windows} windows of {length} "
+            f"samples at hop {hop} cover), got {n_samples}."
+        )
+    taper = np.hanning(length + 2)[1:-1]  # Hann without its two zeros
+    sums = np.zeros(total)
+    weights = np.zeros(total)
+    for i, window in enumerate(windows):
+        sums[i * hop : i * hop + length] += taper * window
+        weights[i * hop : i * hop + length] += taper
+    return (sums / weights)[:n_samples].astype(np.float32)

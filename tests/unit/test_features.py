@@ -96,3 +96,42 @@ def test_inversion_gives_audio_whose_log_mel_is_close():
     other = features.log_mel(synthesize_digit(3, "bruno", 0))[:, : S.shape[1]]
     assert lsd < 6.0 and lsd < 0.5 * metrics.log_spectral_distance(S[:, : other.shape[1]], other)
     assert np.array_equal(y, features.invert_log_mel(S))  # seeded: same input, same audio
+
+
+def test_sample_windows_shape_layout_and_padding():
+    audio = np.arange(1000, dtype=np.float32) / 1000
+    W = features.sample_windows(audio, length=256, hop=128)
+    assert W.shape == (1 + int(np.ceil((1000 - 256) / 128)), 256)
+    assert W.dtype == np.float32
+    np.testing.assert_array_equal(W[1], audio[128:384])
+    assert W[-1, -1] == 0.0  # zero padding at the end
+    assert features.sample_windows(audio[:100], 256, 128).shape == (1, 256)
+
+
+def test_overlap_add_inverts_sample_windows_exactly():
+    audio = tone(seconds=0.3)
+    for length, hop in ((256, 128), (256, 64), (100, 100)):
+        W = features.sample_windows(audio, length, hop)
+        back = features.overlap_add(W, hop, n_samples=audio.size)
+        assert back.shape == audio.shape and back.dtype == np.float32
+        np.testing.assert_allclose(back, audio, atol=1e-6)
+
+
+def test_overlap_add_averages_different_estimates_of_a_sample():
+    W = np.stack([np.ones(4), 3 * np.ones(4)])  # two estimates of samples 2 and 3
+    back = features.overlap_add(W, hop=2)
+    assert back.shape == (6,)
+    np.testing.assert_allclose(back[:2], 1.0)
+    np.testing.assert_allclose(back[4:], 3.0)
+    assert np.all((back[2:4] > 1.0) & (back[2:4] < 3.0))
+
+
+def test_sample_windows_and_overlap_add_refuse_bad_input():
+    with pytest.raises(ValueError, match="hop"):
+        features.sample_windows(tone(), length=128, hop=256)
+    with pytest.raises(ValueError, match="length"):
+        features.sample_windows(tone(), length=0)
+    with pytest.raises(ValueError, match="n_samples"):
+        features.overlap_add(np.zeros((3, 256)), hop=128, n_samples=10_000)
+    with pytest.raises(ValueError, match="hop"):
+        features.overlap_add(np.zeros((3, 16)), hop=32)
