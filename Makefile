@@ -13,7 +13,7 @@ NB_TIMEOUT ?= 600
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv lint static-assets data chromium book serve test test-unit test-notebooks test-fallback test-colab test-first-run test-site test-browser benchmark clean
+.PHONY: venv lint static-assets data chromium book serve course test test-unit test-course test-notebooks test-fallback test-colab test-first-run test-site test-browser benchmark clean
 
 venv: $(STAMP)
 
@@ -73,6 +73,7 @@ test: export SPEECH_AE_NO_DOWNLOAD = 1
 test: $(STAMP) static-assets
 	$(call STEP,lint)
 	$(call STEP,test-unit)
+	$(call STEP,test-course)
 	$(SIDE_BY_SIDE) book test-colab
 	$(SIDE_BY_SIDE) test-fallback test-site+test-browser+test-first-run
 
@@ -84,6 +85,18 @@ lint: $(STAMP)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit tests/test_hygiene.py
+
+# The course edition (tools/course.py, book/course_edition.md): student notebooks without
+# solutions and with scaffolds of the graded tasks, instructor notebooks, one otter-grader
+# autograder per chapter, into _build/course/ (with a README). Executes no notebook.
+course: $(STAMP)
+	$(PY) tools/course.py build
+
+# The course edition built twice (deterministic), no solution in a student notebook, full marks
+# for the instructor's notebooks, zero for the unmodified students', the wrong submissions of
+# tests/course/wrong/ named (a task notebook per submission, not the whole chapter: seconds).
+test-course: $(STAMP)
+	$(PY) -m pytest --durations=5 tests/course
 
 # --durations=0: each notebook's run time in the log (the budgets themselves are measured by benchmarks/run.py).
 test-notebooks: $(STAMP)
