@@ -722,7 +722,7 @@ def main(argv=None) -> int:
     b = sub.add_parser("build", help="write the course edition")
     b.add_argument("--out", type=Path, default=OUT)
     g = sub.add_parser("grade", help="grade a submitted student notebook")
-    g.add_argument("chapter", help="ch1 ... ch5")
+    g.add_argument("chapter", help="ch1 ... ch6")
     g.add_argument("submission", type=Path)
     g.add_argument("--course", type=Path, default=OUT)
     args = parser.parse_args(argv)

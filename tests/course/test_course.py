@@ -53,7 +53,7 @@ def _files(folder: pathlib.Path) -> dict[str, bytes]:
 
 
 def test_every_chapter_has_tasks_and_an_autograder(built):
-    assert sorted(CHAPTERS) == ["ch1", "ch2", "ch3", "ch4", "ch5"]
+    assert sorted(CHAPTERS) == ["ch1", "ch2", "ch3", "ch4", "ch5", "ch6"]
     for chapter in CHAPTERS:
         assert (built / "autograder" / f"{chapter}.zip").stat().st_size > 0
     for name in course.book_notebooks():
