@@ -17,8 +17,9 @@ chapter   what you write                                  checker
 2         mel filterbank, DCT-II, train-only scaling      :func:`check_mel_filterbank`,
                                                           :func:`check_dct_matrix`,
                                                           :func:`check_standardize`
-3         Gaussian KL, reparameterized sampling           :func:`check_gaussian_kl`,
-                                                          :func:`check_reparameterize`
+3         Gaussian KL, reparameterized sampling,          :func:`check_gaussian_kl`,
+          the ELBO train_step                             :func:`check_reparameterize`,
+                                                          :func:`check_elbo_train_step`
 4         nearest codeword, straight-through, EMA step    :func:`check_nearest_codeword`,
                                                           :func:`check_straight_through`,
                                                           :func:`check_ema_update`
@@ -40,13 +41,14 @@ from .features import check_dct_matrix, check_mel_filterbank, check_standardize
 from .quantization import check_ema_update, check_nearest_codeword, check_straight_through
 from .sampling import check_sample_next
 from .sequences import check_masked_mean, check_masked_mse
-from .vae import check_gaussian_kl, check_reparameterize
+from .vae import check_elbo_train_step, check_gaussian_kl, check_reparameterize
 
 __all__ = [
     "PARAMETER_SHAPES",
     "TIME_LIMIT_S",
     "CheckFailed",
     "check_dct_matrix",
+    "check_elbo_train_step",
     "check_ema_update",
     "check_forward",
     "check_gaussian_kl",
