@@ -4,7 +4,9 @@ Needs no built book: the module and the constants utils.export writes (codec.jso
 and a standardizer) are served from a temporary folder on 127.0.0.1, and Debian's Chromium runs
 the module on test signals. The page's features must match utils.features.log_mel within
 0.05 dB on every band of every frame (issue 18's parity), including frames at the -80 dB floor,
-and its standardization must match utils.features.Standardizer.
+and its standardization must match utils.features.Standardizer. The page's Griffin-Lim
+(tools/lab/synthesis.js) must draw numpy's seeded random phases bit for bit and, from the same
+STFT magnitude, give utils.features.invert_log_mel's audio.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from utils import export, features
 from utils.validation import SAMPLE_RATE
 
 MODULE = ROOT / "tools" / "lab" / "features.js"
+SYNTHESIS = ROOT / "tools" / "lab" / "synthesis.js"
 TOLERANCE_DB = 0.05
 
 
@@ -47,6 +50,7 @@ def lab_page(tmp_path_factory):
         pytest.fail(f"{CHROMIUM} not found: `apt-get install chromium`")
     folder = tmp_path_factory.mktemp("lab")
     shutil.copy(MODULE, folder / "features.js")
+    shutil.copy(SYNTHESIS, folder / "synthesis.js")
     (folder / "features.json").write_text(json.dumps(export.feature_constants()))
     (folder / "index.html").write_text(
         "<!doctype html><link rel=icon href='data:,'><title>lab</title>"
@@ -130,3 +134,43 @@ def test_browser_rejects_a_too_short_recording(lab_page):
         }"""
     )
     assert "too short" in message
+
+
+def test_browser_random_phases_are_numpys(lab_page):
+    page, errors = lab_page
+    ours = page.evaluate(
+        """async () => {
+          const { randomSample } = await import("./synthesis.js");
+          return Array.from(randomSample(0, 2000)).concat(Array.from(randomSample(7, 5)));
+        }"""
+    )
+    expected = np.concatenate(
+        [np.random.RandomState(0).random_sample(2000), np.random.RandomState(7).random_sample(5)]
+    )
+    np.testing.assert_array_equal(np.array(ours), expected)  # every bit: 4,010 MT19937 draws
+    assert errors == []
+
+
+def test_browser_griffin_lim_gives_the_books_audio(lab_page):
+    """From the STFT magnitude utils.features.invert_log_mel computes (NNLS, not ported yet),
+    the page's Griffin-Lim gives the book's audio."""
+    import librosa
+
+    page, errors = lab_page
+    audio = _signals()["chirp"][:4000].astype("float32")
+    log_mel_db = features.log_mel(audio)
+    magnitude = librosa.feature.inverse.mel_to_stft(
+        10.0 ** (log_mel_db.astype(np.float64) / 10.0), sr=SAMPLE_RATE, n_fft=features.N_FFT
+    )  # (129, n_frames), as invert_log_mel makes it
+    expected = features.invert_log_mel(log_mel_db)
+    ours = page.evaluate(
+        """async ([magnitude, nFrames]) => {
+          const { griffinLim } = await import("./synthesis.js");
+          const constants = await (await fetch("features.json")).json();
+          return Array.from(griffinLim(magnitude, nFrames, constants));
+        }""",
+        [magnitude.ravel().tolist(), magnitude.shape[1]],
+    )
+    assert len(ours) == expected.size
+    np.testing.assert_allclose(np.array(ours), expected, atol=1e-5)
+    assert errors == []

@@ -40,7 +40,7 @@ function checkConstants(features) {
 }
 
 /** In-place radix-2 FFT of (re, im), both Float64Array of length n, a power of two. */
-function fft(re, im) {
+export function fft(re, im) {
   const n = re.length;
   for (let i = 1, j = 0; i < n; i++) {  // bit-reversal permutation
     let bit = n >> 1;
