@@ -7,7 +7,8 @@ checks them (the record's configuration and the file's SHA-256, by ``load_or_tra
 writes into ``--out``:
 
 - ``encoder.onnx``, ``decoder.onnx``, ``codec.json``: :func:`utils.export.export_codec`;
-- ``features.js``: the page's log-mel (``tools/lab/features.js``), copied beside them.
+- ``features.js``, ``synthesis.js``: the page's log-mel and Griffin-Lim (``tools/lab/``), copied
+  beside them.
 
 Which weights: the records ``<cache>/models/ch4-codec-<key>.json`` whose key is
 :func:`utils.cache.cache_key` of their own configuration and of the fingerprint of the training
@@ -39,7 +40,8 @@ if str(ROOT) not in sys.path:
 from utils import cache, codec, export, features  # noqa: E402 (after the path is set)
 
 NAME = "ch4-codec"
-FEATURES_JS = ROOT / "tools" / "lab" / "features.js"
+#: The page's JavaScript modules, copied into the lab's folder.
+SCRIPTS = tuple(ROOT / "tools" / "lab" / name for name in ("features.js", "synthesis.js"))
 DEFAULT_OUT = ROOT / "_build" / "html" / "_static" / "lab"
 
 
@@ -110,11 +112,11 @@ def standardizer_for(configuration: dict, train_recordings=None) -> features.Sta
 
 
 def write_lab(model, standardizer, out) -> dict[str, pathlib.Path]:
-    """:func:`utils.export.export_codec` into ``out``, plus ``features.js``; returns the paths."""
+    """:func:`utils.export.export_codec` into ``out``, plus the page's scripts; returns the paths
+    (the scripts under their file names' stems, ``"features"`` and ``"synthesis"``)."""
     files = export.export_codec(model, standardizer, out)
-    files["features"] = pathlib.Path(
-        shutil.copyfile(FEATURES_JS, pathlib.Path(out) / "features.js")
-    )
+    for script in SCRIPTS:
+        files[script.stem] = pathlib.Path(shutil.copyfile(script, pathlib.Path(out) / script.name))
     return files
 
 

@@ -72,8 +72,10 @@ def test_finds_the_cached_codec_and_writes_the_lab(cached, tmp_path):
         "decoder.onnx",
         "codec.json",
         "features.js",
+        "synthesis.js",
     }
-    assert files["features"].read_bytes() == live_lab.FEATURES_JS.read_bytes()
+    for script in live_lab.SCRIPTS:
+        assert files[script.stem].read_bytes() == script.read_bytes()
     constants = json.loads(files["constants"].read_text())
     np.testing.assert_array_equal(constants["standardizer"]["mean"], standardizer.mean)
     np.testing.assert_array_equal(constants["standardizer"]["std"], standardizer.std)
