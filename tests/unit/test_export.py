@@ -113,6 +113,7 @@ def test_constants_are_those_of_utils_features_and_the_codec(trained):
     assert f["db_floor"] == features.DB_FLOOR and f["amin"] == 10.0 ** (features.DB_FLOOR / 10)
     assert np.array(f["mel_filterbank"]).shape == (features.N_MELS, f["n_bins"])
     assert len(f["window"]) == features.N_FFT
+    assert np.array(f["mel_pseudo_inverse"]).shape == (f["n_bins"], features.N_MELS)
     np.testing.assert_array_equal(constants["standardizer"]["mean"], standardizer.mean)
     np.testing.assert_array_equal(constants["standardizer"]["std"], standardizer.std)
     c = constants["codec"]

@@ -159,3 +159,43 @@ export function griffinLim(magnitude, nFrames, features) {
   }
   return istft(re, im, nFrames, length, features, window, windowSquares);
 }
+
+/**
+ * STFT magnitude from a log-mel spectrogram: sqrt(max(mel_pseudo_inverse @ 10^(S / 10), 0)).
+ *
+ * This is where librosa's non-negative least squares (in utils.features.invert_log_mel) starts,
+ * and where it stops for recordings as quiet as FSDD's (equal to 1e-15 there); for a loud input
+ * its L-BFGS-B iterates further and the book's magnitude differs from this one (not ported).
+ *
+ * spectrogram: {nMels, nFrames, data} in dB, as logMel returns. Returns a Float64Array of
+ * n_bins x nFrames values (row-major).
+ */
+export function melToMagnitude(spectrogram, features) {
+  const { nMels, nFrames, data } = spectrogram;
+  const inverse = features.mel_pseudo_inverse;
+  const nBins = features.n_bins;
+  if (!inverse || inverse.length !== nBins || inverse[0].length !== nMels) {
+    throw new Error("codec.json's mel_pseudo_inverse is missing or not n_bins x n_mels.");
+  }
+  const power = new Float64Array(nMels * nFrames);
+  for (let i = 0; i < power.length; i++) power[i] = 10 ** (data[i] / 10);
+  const magnitude = new Float64Array(nBins * nFrames);
+  for (let k = 0; k < nBins; k++) {
+    const row = inverse[k];
+    for (let t = 0; t < nFrames; t++) {
+      let sum = 0;
+      for (let m = 0; m < nMels; m++) sum += row[m] * power[m * nFrames + t];
+      magnitude[k * nFrames + t] = Math.sqrt(Math.max(sum, 0));
+    }
+  }
+  return magnitude;
+}
+
+/**
+ * utils.features.invert_log_mel in the browser: audio (Float32Array, (nFrames - 1) * hop
+ * samples at features.sample_rate Hz) from a log-mel spectrogram {nMels, nFrames, data} in dB.
+ */
+export function invertLogMel(spectrogram, features) {
+  const magnitude = melToMagnitude(spectrogram, features);
+  return Float32Array.from(griffinLim(magnitude, spectrogram.nFrames, features));
+}
