@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sys
 import time
 import warnings
 
@@ -52,6 +53,11 @@ def quiet_tensorflow() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
     for module in ("tensorflow", "keras", "absl", "google.protobuf", "numba"):
         warnings.filterwarnings("ignore", module=module)
+    if "tensorflow" in sys.modules:
+        # TensorFlow configures its logger on first use, and in Jupyter it sets it to INFO, with
+        # a handler to stdout: its warnings (say "... triggered tf.function retracing") would
+        # reach the page. Once configured it stays as set here.
+        sys.modules["tensorflow"].get_logger().setLevel(logging.ERROR)
 
 
 def seed_everything(seed: int = DEFAULT_SEED) -> None:
@@ -77,7 +83,8 @@ def setup_notebook(seed: int = DEFAULT_SEED) -> None:
     global _setup_time
     _setup_time = time.perf_counter()
     quiet_tensorflow()
-    seed_everything(seed)
+    seed_everything(seed)  # imports Keras, and so TensorFlow, which resets its logger:
+    quiet_tensorflow()  # silence it again
     import matplotlib
 
     matplotlib.rcParams.update(
