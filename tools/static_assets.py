@@ -97,6 +97,25 @@ PACKAGES = {
             )
         ),
     ),
+    # The live lab's model runtime (issue 18): WebAssembly, single-threaded (a static host cannot
+    # send the cross-origin isolation headers threads need). About 14 MB; only the lab page loads
+    # it, and only when the reader starts the lab. The package ships no LICENSE file; its
+    # package.json says MIT.
+    "onnxruntime-web": (
+        "1.30.0",
+        "sha512-q0y+JrrtukXSzsBWEMccVfqX25LRmosXHF+CaRJmg8pZClzcV7svNc4rKY3jL02Vb7QmRMDs1SigqR4CXAfKYQ==",  # noqa: E501 - one hash, not prose to wrap
+        "onnxruntime-web",
+        lambda path: (
+            path
+            in (
+                "package.json",
+                "README.md",
+                "dist/ort.wasm.min.mjs",
+                "dist/ort-wasm-simd-threaded.mjs",
+                "dist/ort-wasm-simd-threaded.wasm",
+            )
+        ),
+    ),
 }
 
 #: Files the pages load, relative to _static/ (what _config.yml names); checked after unpacking.
