@@ -22,6 +22,7 @@ it, code by code, and decoding the codes with the codec's decoder produces new s
 - :func:`frechet_distance`: the distance between two Gaussian fits of embeddings (the idea behind
   the Frechet audio distance), for "does generated speech match real speech as a distribution?".
 - :func:`copied_sequences`: which generated sequences are copies of training sequences.
+- :func:`condition_index`: the condition of each word, the digit or the digit and the speaker.
 
 Shapes and conventions: a set of sequences is a list of 1-D integer arrays (lengths T_i >= 0,
 values in [0, K)); conditions are a 1-D integer array of the same length, values in
@@ -87,6 +88,43 @@ def _positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
+
+
+def condition_index(digits, speakers=None, n_speakers: int | None = None) -> np.ndarray:
+    """The condition y of each word for a prior: the digit, or the digit and the speaker.
+
+    ``digits`` (n,) ints in [0, 10); ``speakers`` None, or (n,) ints in [0, n_speakers) (a
+    speaker's index, e.g. its place in ``Corpus.speakers``). Returns (n,) int64: the digits
+    themselves without speakers, else ``digit * n_speakers + speaker``, one condition per (digit,
+    speaker) pair, for a prior built with ``n_conditions = 10 * n_speakers`` (chapter 6's switch
+    ``CONDITION_ON_SPEAKER``). To sample a digit in a speaker's voice, pass the requested digits
+    and speakers the same way.
+    """
+    digits = np.asarray(digits)
+    if digits.ndim != 1 or (digits.size and digits.dtype.kind not in "iu"):
+        raise ValueError(
+            f"digits must be a 1-D array of integers, got {digits.dtype} {digits.shape}."
+        )
+    if digits.size and (digits.min() < 0 or digits.max() > 9):
+        raise ValueError(
+            f"digits range from {digits.min()} to {digits.max()}; they must be 0 to 9."
+        )
+    digits = digits.astype(np.int64)
+    if speakers is None:
+        return digits
+    n_speakers = _positive_int(n_speakers, "n_speakers")
+    speakers = np.asarray(speakers)
+    if speakers.shape != digits.shape or (speakers.size and speakers.dtype.kind not in "iu"):
+        raise ValueError(
+            f"speakers must be {digits.shape[0]} integer speaker indices, one per digit, got "
+            f"{speakers.dtype} {speakers.shape}."
+        )
+    if speakers.size and (speakers.min() < 0 or speakers.max() >= n_speakers):
+        raise ValueError(
+            f"speaker indices range from {speakers.min()} to {speakers.max()}; they must lie in "
+            f"[0, {n_speakers}) for n_speakers = {n_speakers}."
+        )
+    return digits * n_speakers + speakers.astype(np.int64)
 
 
 # ----------------------------------------------------------------------------------------------

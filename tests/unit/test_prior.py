@@ -10,6 +10,7 @@ from utils.prior import (
     NGramPrior,
     bits_per_code,
     bits_per_second,
+    condition_index,
     copied_sequences,
     frechet_distance,
     sample_next,
@@ -160,6 +161,27 @@ def test_lstm_prior_learns_two_conditioned_sequences():
         for prefix, c in zip(steps, targets, strict=True)
     )
     assert np.isclose(prior.log2_likelihood([odd], [1])[0], by_step / np.log(2), atol=1e-4)
+
+
+def test_condition_index_combines_digit_and_speaker_and_both_priors_use_it():
+    digits, speakers = np.array([0, 0, 1, 1, 9]), np.array([0, 2, 0, 2, 1])
+    assert condition_index(digits).tolist() == digits.tolist()
+    assert condition_index(digits, speakers, 3).tolist() == [0, 2, 3, 5, 28]
+    with pytest.raises(ValueError, match="speaker indices"):
+        condition_index(digits, speakers, 2)
+    with pytest.raises(ValueError, match="0 to 9"):
+        condition_index([10])
+    # digit 0 said by two speakers, each with its own sequence: 20 conditions, 2 of them used
+    one, other = np.array([0, 1, 2, 3]), np.array([3, 2, 1, 0])
+    sequences = [one, other] * 16
+    conditions = condition_index(np.zeros(32, int), np.array([0, 1] * 16), 2)
+    bigram = NGramPrior(4, n_conditions=20, order=2, alpha=0.01).fit(sequences, conditions)
+    requested = condition_index(np.zeros(2, int), np.array([0, 1]), 2)
+    assert [s.tolist() for s in bigram.sample(requested, top_k=1)] == [one.tolist(), other.tolist()]
+    lstm = LSTMPrior(4, n_conditions=20, units=16, embedding_dim=8, seed=0)
+    lstm.fit(sequences, conditions, epochs=60, batch_size=32, learning_rate=3e-2)
+    samples = lstm.sample(requested, top_k=1, max_length=8)
+    assert [s.tolist() for s in samples] == [one.tolist(), other.tolist()]
 
 
 # --- rates, distances, novelty -----------------------------------------------------------------
