@@ -25,10 +25,13 @@ import json
 import os
 import pathlib
 import tempfile
+import textwrap
 from collections.abc import Callable
 
 import numpy as np
 
+#: Characters a printed line may have: what a code cell of the web page shows (book/ruff.toml).
+NOTEBOOK_COLUMNS = 76
 #: Characters of the SHA-256 key kept in a file name.
 KEY_LENGTH = 16
 
@@ -98,6 +101,11 @@ def _try_load(model, weights: pathlib.Path, record: pathlib.Path, configuration:
     return ""
 
 
+def _say(message: str) -> None:
+    """Print one line of the cache's report, wrapped to a notebook page's 76 columns."""
+    print(textwrap.fill(message, width=NOTEBOOK_COLUMNS))
+
+
 def load_or_train(
     model,
     configuration: dict,
@@ -124,7 +132,7 @@ def load_or_train(
     reason = _try_load(model, weights, record, configuration) if reuse else "the cache is off"
     if not reason:
         if verbose:
-            print(f"{name}: loaded the weights trained before ({weights.name})")
+            _say(f"{name}: loaded the weights trained before ({weights.name})")
         return True, None
     result = train()
     if not reuse:
@@ -145,5 +153,5 @@ def load_or_train(
         for leftover in (temporary, temporary.with_suffix(".json.partial")):
             leftover.unlink(missing_ok=True)
     if verbose:
-        print(f"{name}: trained ({reason}); weights kept for the next run")
+        _say(f"{name}: trained ({reason}); weights kept for the next run")
     return False, result

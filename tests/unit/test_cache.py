@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from utils import cache
 from utils.cache import cache_key, corpus_fingerprint, load_or_train
 from utils.runtime import quiet_tensorflow
 
@@ -39,18 +40,21 @@ def test_trains_once_then_loads_the_same_weights(tmp_path, capsys):
     calls = []
     first = tiny_model()
     assert load_or_train(
-        first, CONFIG, "data", trainer(first, calls), name="m", cache_dir=tmp_path
+        first, CONFIG, "data", trainer(first, calls), name="ch6-codec", cache_dir=tmp_path
     ) == (
         False,
         "history",
     )
     second = tiny_model(seed=1)
     loaded, result = load_or_train(
-        second, CONFIG, "data", trainer(second, calls), name="m", cache_dir=tmp_path
+        second, CONFIG, "data", trainer(second, calls), name="ch6-codec", cache_dir=tmp_path
     )
     assert loaded and result is None and len(calls) == 1
     assert np.array_equal(second.layers[0].kernel.numpy(), np.full((3, 2), 1.5))
-    assert "loaded the weights trained before" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "loaded the weights trained before" in " ".join(printed.split())
+    # what a notebook prints must fit the web page's code column
+    assert max(len(line) for line in printed.splitlines()) <= cache.NOTEBOOK_COLUMNS
     assert not list((tmp_path / "models").glob(".partial-*"))
 
 
