@@ -63,10 +63,18 @@ def base_url():
 
 
 @pytest.fixture(scope="session")
-def browser(base_url):
-    """A Chromium context with a fresh profile; only requests to the local server may leave."""
+def playwright_session():
+    """One Playwright for the whole session: its sync API refuses a second one while the first
+    runs, so every test module that opens a browser takes it from here."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(base_url, playwright_session):
+    """A Chromium context with a fresh profile; only requests to the local server may leave."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"{CHROMIUM} not found: `apt-get install chromium` (`make test-browser` does it)"
@@ -81,22 +89,21 @@ def browser(base_url):
         else:
             route.abort("blockedbyclient")
 
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=DESKTOP,
-            service_workers="block",
-        )
-        context.set_default_timeout(LOAD_TIMEOUT_MS)
-        context.route("**/*", only_local)
-        try:
-            yield context
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    context = playwright_session.chromium.launch_persistent_context(
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=DESKTOP,
+        service_workers="block",
+    )
+    context.set_default_timeout(LOAD_TIMEOUT_MS)
+    context.route("**/*", only_local)
+    try:
+        yield context
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 @dataclasses.dataclass

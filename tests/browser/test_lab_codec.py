@@ -56,15 +56,13 @@ _RUN = """async ([x, nFrames]) => {
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, playwright_session):
     """A page on a local server with onnxruntime-web and an exported tiny codec."""
     missing = [name for name in ORT_FILES if not (ORT_WEB / name).exists()]
     if missing:
         pytest.skip(f"onnxruntime-web is not in {ORT_WEB} (missing {', '.join(missing)})")
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} not found: `apt-get install chromium`")
-    from playwright.sync_api import sync_playwright
-
     from utils import codec, export, features
 
     rng = np.random.default_rng(0)
@@ -84,15 +82,14 @@ def lab(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     errors, outside = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
-        page.goto(base + "index.html")
-        yield model, page, errors, outside
-        browser.close()
+    browser = playwright_session.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+    page.goto(base + "index.html")
+    yield model, page, errors, outside
+    browser.close()
     server.shutdown()
     server.server_close()
 

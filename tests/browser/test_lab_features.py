@@ -42,10 +42,8 @@ def _signals():
 
 
 @pytest.fixture(scope="module")
-def lab_page(tmp_path_factory):
+def lab_page(tmp_path_factory, playwright_session):
     """A Chromium page on a local server that serves features.js and the constants."""
-    from playwright.sync_api import sync_playwright
-
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} not found: `apt-get install chromium`")
     folder = tmp_path_factory.mktemp("lab")
@@ -62,14 +60,13 @@ def lab_page(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     errors = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(base + "index.html")
-        yield page, errors
-        browser.close()
+    browser = playwright_session.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "index.html")
+    yield page, errors
+    browser.close()
     server.shutdown()
     server.server_close()
 
