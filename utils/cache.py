@@ -106,6 +106,60 @@ def _say(message: str) -> None:
     print(textwrap.fill(message, width=NOTEBOOK_COLUMNS))
 
 
+def _check_name(name: str) -> None:
+    if not name or not all(c.isalnum() or c in "-_" for c in name):
+        raise ValueError(f"name must be letters, digits, '-' or '_' (a file name), got {name!r}.")
+
+
+def _paths(name: str, configuration: dict, data_fingerprint: str, cache_dir):
+    """(weights, record): ``<cache>/models/<name>-<key>.weights.h5`` and its ``.json``."""
+    folder = _models_folder(cache_dir)
+    key = cache_key(configuration, data_fingerprint)
+    return folder / f"{name}-{key}.weights.h5", folder / f"{name}-{key}.json"
+
+
+def store(
+    model,
+    configuration: dict,
+    data_fingerprint: str,
+    *,
+    name: str,
+    cache_dir=None,
+    verbose: bool = True,
+):
+    """Keep ``model``'s weights in the cache under ``name``: :func:`load_or_train`'s writing half.
+
+    For a chapter that always trains (its lesson is the training run) but whose model another
+    page reuses: chapter 4 stores its codec for the live lab (``tools/live_lab.py``), which finds
+    it with the same key. Atomic: a temporary file, then a rename, the record last (it vouches for
+    the file). Returns the weights' path, or None when ``SPEECH_AE_MODEL_CACHE=0`` turns the cache
+    off (then nothing is written).
+    """
+    _check_name(name)
+    if os.environ.get("SPEECH_AE_MODEL_CACHE", "1") == "0":
+        return None
+    weights, record = _paths(name, configuration, data_fingerprint, cache_dir)
+    folder = weights.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".weights.h5", dir=folder)
+    os.close(handle)
+    temporary = pathlib.Path(temporary)
+    record_temporary = temporary.with_suffix(".json.partial")
+    try:
+        model.save_weights(temporary)
+        entry = {"configuration": json.loads(_canonical(configuration))}
+        entry["sha256"] = _file_digest(temporary)
+        record_temporary.write_text(json.dumps(entry, indent=1, sort_keys=True))
+        os.replace(temporary, weights)
+        os.replace(record_temporary, record)  # the record last: it vouches for the file
+    finally:
+        for leftover in (temporary, record_temporary):
+            leftover.unlink(missing_ok=True)
+    if verbose:
+        _say(f"{name}: weights kept in the model cache, for other pages")
+    return weights
+
+
 def load_or_train(
     model,
     configuration: dict,
@@ -122,12 +176,8 @@ def load_or_train(
     return value, e.g. a History, is passed back). Returns ``(loaded, result)``: ``loaded`` is
     True when the weights came from the cache (then ``result`` is None).
     """
-    if not name or not all(c.isalnum() or c in "-_" for c in name):
-        raise ValueError(f"name must be letters, digits, '-' or '_' (a file name), got {name!r}.")
-    folder = _models_folder(cache_dir)
-    key = cache_key(configuration, data_fingerprint)
-    weights = folder / f"{name}-{key}.weights.h5"
-    record = folder / f"{name}-{key}.json"
+    _check_name(name)
+    weights, record = _paths(name, configuration, data_fingerprint, cache_dir)
     reuse = os.environ.get("SPEECH_AE_MODEL_CACHE", "1") != "0"
     reason = _try_load(model, weights, record, configuration) if reuse else "the cache is off"
     if not reason:
@@ -137,21 +187,7 @@ def load_or_train(
     result = train()
     if not reuse:
         return False, result
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".weights.h5", dir=folder)
-    os.close(handle)
-    temporary = pathlib.Path(temporary)
-    try:
-        model.save_weights(temporary)
-        entry = {"configuration": json.loads(_canonical(configuration))}
-        entry["sha256"] = _file_digest(temporary)
-        record_temporary = temporary.with_suffix(".json.partial")
-        record_temporary.write_text(json.dumps(entry, indent=1, sort_keys=True))
-        os.replace(temporary, weights)
-        os.replace(record_temporary, record)  # the record last: it vouches for the file
-    finally:
-        for leftover in (temporary, temporary.with_suffix(".json.partial")):
-            leftover.unlink(missing_ok=True)
+    store(model, configuration, data_fingerprint, name=name, cache_dir=cache_dir, verbose=False)
     if verbose:
         _say(f"{name}: trained ({reason}); weights kept for the next run")
     return False, result

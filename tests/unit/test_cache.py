@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pathlib
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from utils import cache
-from utils.cache import cache_key, corpus_fingerprint, load_or_train
+from utils.cache import cache_key, corpus_fingerprint, load_or_train, store
 from utils.runtime import quiet_tensorflow
 
 quiet_tensorflow()
@@ -131,3 +132,39 @@ def test_corpus_fingerprint_sees_every_sample():
     assert corpus_fingerprint(corpus(0.0)) != corpus_fingerprint(corpus(1e-6))
     with pytest.raises(ValueError, match="empty"):
         corpus_fingerprint([])
+
+
+def test_stored_weights_are_what_load_or_train_finds(tmp_path, capsys):
+    model = tiny_model()
+    model.layers[0].kernel.assign(np.full((3, 2), 0.5, dtype="float32"))
+    path = store(model, CONFIG, "data", name="codec", cache_dir=tmp_path)
+    assert path.exists() and path.name.startswith("codec-")
+    assert "kept in the model cache" in capsys.readouterr().out
+    other = tiny_model()
+    calls = []
+    loaded, _ = load_or_train(
+        other, CONFIG, "data", lambda: calls.append(1), name="codec", cache_dir=tmp_path
+    )
+    assert loaded and not calls
+    assert np.array_equal(other.layers[0].kernel.numpy(), np.full((3, 2), 0.5))
+
+
+def test_store_writes_nothing_when_the_cache_is_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPEECH_AE_MODEL_CACHE", "0")
+    assert store(tiny_model(), CONFIG, "data", name="codec", cache_dir=tmp_path) is None
+    assert not (tmp_path / "models").exists()
+
+
+def test_an_interrupted_store_leaves_no_file(tmp_path):
+    model = tiny_model()
+
+    def broken_save(path):
+        pathlib.Path(path).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    model.save_weights = broken_save
+    with pytest.raises(KeyboardInterrupt):
+        store(model, CONFIG, "data", name="codec", cache_dir=tmp_path)
+    assert list((tmp_path / "models").iterdir()) == []
+    with pytest.raises(ValueError, match="file name"):
+        store(model, CONFIG, "data", name="../x", cache_dir=tmp_path)
