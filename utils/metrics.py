@@ -502,6 +502,52 @@ def paired_bootstrap(
     )
 
 
+@dataclass(frozen=True)
+class UnpairedDifference(PairedDifference):
+    """The difference ``statistic(a) - statistic(b)`` of two methods scored on *different* units
+    (returned by :func:`unpaired_bootstrap`): the same fields and ``text`` as
+    :class:`PairedDifference`; ``n_units`` counts a's units, ``n_units_b`` b's."""
+
+    n_units_b: int = 0
+
+
+def unpaired_bootstrap(
+    a,
+    b,
+    statistic: Callable = np.mean,
+    n_resamples: int = 1000,
+    seed: int | np.random.Generator = 0,
+    confidence: float = 0.95,
+) -> UnpairedDifference:
+    """Bootstrap of ``statistic(a) - statistic(b)`` when a and b were scored on different units.
+
+    a: (n_a,) scores, b: (n_b,) scores, e.g. per-sample correctness of generated words (a) and
+    of real test words (b): nothing pairs element i of a with element i of b, so each is
+    resampled with replacement on its own, ``n_resamples`` times. Use :func:`paired_bootstrap`
+    whenever the units are shared: pairing removes the units' own variation from the interval.
+    Same checks and options as :func:`paired_bootstrap` (no ``relative``).
+    """
+    a = _as_scores(a, "a")
+    b = _as_scores(b, "b")
+    rng = _check_bootstrap_options(n_resamples, confidence, seed)
+    statistic_a = _point_statistic(a, statistic, "a")
+    statistic_b = _point_statistic(b, statistic, "b")
+    (resampled_a,) = _resampled_statistics([a], statistic, int(n_resamples), rng)
+    (resampled_b,) = _resampled_statistics([b], statistic, int(n_resamples), rng)
+    low, high = _percentile_interval(resampled_a - resampled_b, confidence)
+    return UnpairedDifference(
+        estimate=statistic_a - statistic_b,
+        low=low,
+        high=high,
+        confidence=float(confidence),
+        n_units=int(a.size),
+        n_resamples=int(n_resamples),
+        statistic_a=statistic_a,
+        statistic_b=statistic_b,
+        n_units_b=int(b.size),
+    )
+
+
 def bootstrap_interval(
     x,
     statistic: Callable = np.mean,

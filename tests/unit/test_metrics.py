@@ -322,3 +322,35 @@ def test_bit_rate_accounting():
         metrics.bit_rate(8, stages=0)
     with pytest.raises(ValueError):
         metrics.bits_per_code(0)
+
+
+def test_unpaired_bootstrap_covers_the_true_difference_about_95_percent_of_the_time():
+    # a: 40 scores with mean 1.0, b: 70 other scores with mean 0.0, unit variance each
+    covered = 0
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        a, b = rng.normal(1.0, 1.0, 40), rng.normal(0.0, 1.0, 70)
+        result = metrics.unpaired_bootstrap(a, b, seed=seed)
+        assert result.n_units == 40 and result.n_units_b == 70
+        assert np.isclose(result.estimate, a.mean() - b.mean())
+        covered += result.low <= 1.0 <= result.high
+    assert 0.88 <= covered / 200 <= 0.99, covered
+
+
+def test_unpaired_bootstrap_is_wider_than_paired_when_units_are_shared():
+    rng = np.random.default_rng(0)
+    unit_effect = rng.normal(0.0, 3.0, 80)  # each unit's own difficulty, shared by a and b
+    a = unit_effect + 0.5 + rng.normal(0.0, 0.2, 80)
+    b = unit_effect + rng.normal(0.0, 0.2, 80)
+    paired = metrics.paired_bootstrap(a, b)
+    unpaired = metrics.unpaired_bootstrap(a, b)
+    assert paired.direction == "b lower" and unpaired.direction == "not measurable"
+    assert unpaired.high - unpaired.low > 5 * (paired.high - paired.low)
+    assert "no measurable difference" in unpaired.text("accuracy", "points")
+
+
+def test_unpaired_bootstrap_explains_bad_input():
+    with pytest.raises(ValueError, match="NaN"):
+        metrics.unpaired_bootstrap([1.0, np.nan], [1.0, 2.0])
+    with pytest.raises(ValueError, match="at least 2"):
+        metrics.unpaired_bootstrap([1.0], [1.0, 2.0])
