@@ -269,8 +269,9 @@ def feature_constants() -> dict:
     db_floor = _default(log_mel, "db_floor")
     invert = features.invert_log_mel
     window = librosa.filters.get_window(_default(librosa.feature.melspectrogram, "window"), n_fft)
-    mel_options = dict(sr=sample_rate, n_fft=n_fft, n_mels=n_mels, fmin=0.0, fmax=sample_rate / 2)
     # fmin and fmax as utils.features.log_mel passes them; the test checks the whole analysis
+    fmin, fmax = features.MEL_FMIN, sample_rate / 2
+    mel_options = dict(sr=sample_rate, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
     filterbank = librosa.filters.mel(**mel_options)  # float32, as librosa analyses
     # invert_log_mel's mel -> STFT step builds a float64 filterbank (the dtype of its input)
     pseudo_inverse = np.linalg.pinv(librosa.filters.mel(**mel_options, dtype=np.float64))

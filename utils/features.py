@@ -23,6 +23,7 @@ HOP_LENGTH = 128  #: samples between frames (16 ms at 8 kHz)
 N_MELS = 40  #: mel bands
 N_MFCC = 13  #: cepstral coefficients kept by default
 DB_FLOOR = -80.0  #: floor of the log power, dB (power 1e-8)
+MEL_FMIN = 0.0  #: lowest edge of the mel filterbank, Hz (the highest: sample_rate / 2, Nyquist)
 FRAMES_PER_SECOND = SAMPLE_RATE / HOP_LENGTH  #: 62.5 frames/s
 
 
@@ -50,7 +51,7 @@ def log_mel(
         n_fft=n_fft,
         hop_length=hop_length,
         n_mels=n_mels,
-        fmin=0.0,
+        fmin=MEL_FMIN,
         fmax=sample_rate / 2,
         power=2.0,
     )
