@@ -219,6 +219,28 @@ def check_source(task: Task) -> str:
     )
 
 
+def without_checker_calls(source: str, checker: str) -> str:
+    """``source`` without its top-level expressions that call ``checker``.
+
+    A chapter may check its own task function in the cell that defines it (chapter 6:
+    ``print(check_sample_next(sample_step))``). In the student's notebook that call would stop
+    Run all with a ``CheckFailed`` traceback at the scaffold, before the check cell (which runs
+    the same checker and prints its feedback instead); so it is left out there.
+    """
+    tree = _parse(source)
+    if tree is None:
+        return source
+    lines, dropped = source.split("\n"), set()
+    for node in tree.body:
+        calls = (n for n in ast.walk(node) if isinstance(n, ast.Call))
+        if isinstance(node, ast.Expr) and any(
+            isinstance(c.func, ast.Name) and c.func.id == checker for c in calls
+        ):
+            first, end = _span(node)
+            dropped.update(range(first, end))
+    return "\n".join(line for i, line in enumerate(lines) if i not in dropped).strip("\n")
+
+
 def task_markdown(task: Task) -> str:
     where = (
         "Write it in the cell below"
@@ -337,6 +359,7 @@ def course_notebook(nb, tasks: list[Task], role: str):
         definition = "\n".join(lines[first:end])
         if role == "student":
             definition = scaffold_from_definition(task, cell.source, node)
+            after = without_checker_calls(after, task.checker)
         new = []
         if before:
             new.append(_code(before, cell.id))

@@ -216,3 +216,25 @@ def test_student_scaffolds_and_checks_execute(built):
             printed.append(output.text)
     checks = [line for line in "".join(printed).splitlines() if "not passed yet" in line]
     assert len(checks) == len(TASKS), printed
+
+
+def test_the_chapters_own_check_of_a_task_leaves_the_student_notebook():
+    after = "print(check_sample_next(sample_step))\nsamples = sample_step(logits)\ncheck_other(f)"
+    kept = course.without_checker_calls(after, "check_sample_next")
+    assert kept == "samples = sample_step(logits)\ncheck_other(f)"
+    student = nbformat.read(ROOT / "book" / "06_generating_speech.ipynb", as_version=4)
+    student = course.course_notebook(student, CHAPTERS["ch6"], "student")
+    outside_the_check_cell = [
+        c.source for c in student.cells if c.cell_type == "code" and c.id != "ch6-sample-check"
+    ]
+    assert not any("check_sample_next(sample_step)" in s for s in outside_the_check_cell)
+    instructor = course.course_notebook(
+        nbformat.read(ROOT / "book" / "06_generating_speech.ipynb", as_version=4),
+        CHAPTERS["ch6"],
+        "instructor",
+    )
+    assert any(
+        "print(check_sample_next(sample_step))" in c.source
+        for c in instructor.cells
+        if c.cell_type == "code"
+    )
