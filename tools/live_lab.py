@@ -7,8 +7,9 @@ checks them (the record's configuration and the file's SHA-256, by ``load_or_tra
 writes into ``--out``:
 
 - ``encoder.onnx``, ``decoder.onnx``, ``codec.json``: :func:`utils.export.export_codec`;
-- ``features.js``, ``synthesis.js``: the page's log-mel and Griffin-Lim (``tools/lab/``), copied
-  beside them.
+- ``features.js``, ``synthesis.js``, ``lab.js``: the page's log-mel, Griffin-Lim and the page's
+  own script (``tools/lab/``), copied beside them. ``lab.js`` loads onnxruntime-web from
+  ``_static/npm/onnxruntime-web/``, where Sphinx copies ``_vendor/npm/`` (``html_static_path``).
 
 Which weights: the records ``<cache>/models/ch4-codec-<key>.json`` whose key is
 :func:`utils.cache.cache_key` of their own configuration and of the fingerprint of the training
@@ -40,8 +41,9 @@ if str(ROOT) not in sys.path:
 from utils import cache, codec, export, features  # noqa: E402 (after the path is set)
 
 NAME = "ch4-codec"
-#: The page's JavaScript modules, copied into the lab's folder.
-SCRIPTS = tuple(ROOT / "tools" / "lab" / name for name in ("features.js", "synthesis.js"))
+#: The page's JavaScript modules, copied into the lab's folder: the features, Griffin-Lim and the
+#: page itself (book/live_lab.md loads lab.js, which imports the other two).
+SCRIPTS = tuple(ROOT / "tools" / "lab" / name for name in ("features.js", "synthesis.js", "lab.js"))
 DEFAULT_OUT = ROOT / "_build" / "html" / "_static" / "lab"
 
 
@@ -113,7 +115,7 @@ def standardizer_for(configuration: dict, train_recordings=None) -> features.Sta
 
 def write_lab(model, standardizer, out) -> dict[str, pathlib.Path]:
     """:func:`utils.export.export_codec` into ``out``, plus the page's scripts; returns the paths
-    (the scripts under their file names' stems, ``"features"`` and ``"synthesis"``)."""
+    (the scripts under their file names' stems, ``"features"``, ``"synthesis"`` and ``"lab"``)."""
     files = export.export_codec(model, standardizer, out)
     for script in SCRIPTS:
         files[script.stem] = pathlib.Path(shutil.copyfile(script, pathlib.Path(out) / script.name))

@@ -73,6 +73,7 @@ def test_finds_the_cached_codec_and_writes_the_lab(cached, tmp_path):
         "codec.json",
         "features.js",
         "synthesis.js",
+        "lab.js",
     }
     for script in live_lab.SCRIPTS:
         assert files[script.stem].read_bytes() == script.read_bytes()
