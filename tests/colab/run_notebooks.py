@@ -11,6 +11,11 @@ clones the repository named by ``SPEECH_AE_REPOSITORY`` (default: this checkout 
 URL, which clones its committed HEAD), and the data come from ``FSDD_DIR`` or the cache. The
 notebook, too, is the one committed at HEAD (what Colab would open), not the working copy.
 
+The optional "Try it on your voice" sections of chapters 1, 4 and 5 run on a file: the kernels get
+``SPEECH_AE_VOICE_FILE`` (read by ``utils.audio.your_voice``), a WAV this runner writes from one
+FSDD test take (:data:`VOICE_TAKE`, from ``FSDD_DIR``; the fallback corpus's when none), and a
+notebook whose section did not run to its end on that file fails.
+
 A notebook fails when a cell raises or writes anything to stderr. After its last cell, a check in
 the same kernel confirms that ``utils`` came from the clone, that the kernel is this interpreter
 with Colab's versions, and that ``myst_nb`` is absent. Every notebook runs even when one fails;
@@ -39,6 +44,13 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 HERE = pathlib.Path(__file__).resolve().parent
 MARKER = "@@colab-check@@"
+#: What utils.audio.your_voice reads when a notebook names no recording (the tests' way in).
+VOICE_FILE_VARIABLE = "SPEECH_AE_VOICE_FILE"
+#: The FSDD test take (official split: takes 0-4) the voice sections run on: a voice chapter 5
+#: holds out, as a reader's is.
+VOICE_TAKE = "3_theo_0.wav"
+#: What a voice section prints once it has shown its reconstruction (utils.audio.show_voice).
+VOICE_DONE = "log-spectral distance to your recording"
 
 
 def pins() -> dict[str, str]:
@@ -113,6 +125,42 @@ def problems_in(notebook) -> list[str]:
     return found
 
 
+def write_voice_file(folder: pathlib.Path) -> pathlib.Path:
+    """Write the WAV the voice sections run on into ``folder``; return its path.
+
+    :data:`VOICE_TAKE` copied from ``FSDD_DIR`` when it is there; otherwise the same digit and
+    take of the fallback corpus's last speaker (``utils.synthetic``), as 16-bit PCM at 8 kHz.
+    """
+    path = folder / "voice.wav"
+    fsdd = pathlib.Path(os.environ.get("FSDD_DIR") or "/nonexistent")
+    if (fsdd / VOICE_TAKE).is_file():
+        shutil.copyfile(fsdd / VOICE_TAKE, path)
+        return path
+    sys.path.insert(0, str(colab_runtime.REPO_ROOT))
+    from utils.audio import to_wav_bytes
+    from utils.synthetic import SPEAKERS, synthesize_digit
+
+    digit, _, take = VOICE_TAKE.removesuffix(".wav").split("_")
+    path.write_bytes(to_wav_bytes(synthesize_digit(int(digit), sorted(SPEAKERS)[-1], int(take))))
+    return path
+
+
+def voice_section_problems(notebook) -> list[str]:
+    """A notebook with a voice section (a cell calling ``your_voice(``) must have run it to its end
+    on the file: some output of that cell says :data:`VOICE_DONE`."""
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or "your_voice(" not in cell.source:
+            continue
+        text = "".join(o.get("text", "") for o in cell.get("outputs", []))
+        if VOICE_DONE not in text:
+            problems.append(
+                f"{cell_label(notebook, index)}\n  the voice section did not run on "
+                f"${VOICE_FILE_VARIABLE} (no '{VOICE_DONE}' in its output)"
+            )
+    return problems
+
+
 def committed_or_file(path: pathlib.Path) -> bytes:
     """The notebook as committed at HEAD (what Colab opens, and what the setup cell clones).
 
@@ -176,6 +224,7 @@ def run_one(path: pathlib.Path, env: dict, timeout: int, expected: dict[str, str
                     cell_seconds[index] = time.perf_counter() - cell_start
             seconds = time.perf_counter() - start
             if not problems and not problems_in(notebook):
+                problems += voice_section_problems(notebook)
                 problems += check_kernel(client, notebook, workdir, expected)
         return problems_in(notebook) + problems, seconds, cell_seconds
     finally:
@@ -264,9 +313,11 @@ def main(argv=None) -> int:
     failures, total = {}, 0.0
     try:
         env = colab_runtime.make_runtime(runtime)
+        env.setdefault(VOICE_FILE_VARIABLE, str(write_voice_file(runtime)))
         print(
             f"cloning from {env['SPEECH_AE_REPOSITORY']} (its committed HEAD), "
-            f"FSDD_DIR={env.get('FSDD_DIR', '(unset)')}",
+            f"FSDD_DIR={env.get('FSDD_DIR', '(unset)')}, "
+            f"{VOICE_FILE_VARIABLE}={env[VOICE_FILE_VARIABLE]}",
             flush=True,
         )
         for path in args.notebooks:

@@ -280,3 +280,41 @@ def test_show_voice_checks_the_reconstruction(capsys):
     standardized = (S - S.mean(axis=1, keepdims=True)) / S.std(axis=1, keepdims=True)
     with pytest.raises(ValueError, match="inverse standardization"):
         audio.show_voice(voice, S, standardized, model="forgot inverse")
+
+
+def test_the_recording_javascript_returns_a_wav_in_chromium(tmp_path):
+    """RECORD_JS itself, in Chromium with a fake microphone that plays a word: the base64 it
+    returns is a mono 16-bit WAV at the browser's rate, and your_voice's checks accept it."""
+    import os
+    import shutil
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(chromium):
+        pytest.skip(f"{chromium} not found")
+    capture = tmp_path / "microphone.wav"
+    capture.write_bytes(wav_bytes(word(rate=48000), 48000))
+    flags = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={capture}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which(chromium), args=flags)
+        try:
+            page = browser.new_page()
+            # a secure origin (getUserMedia needs one) served by the test itself: no network
+            page.route("https://colab.test/**", lambda route: route.fulfill(body="<body></body>"))
+            page.goto("https://colab.test/")
+            result = page.evaluate(audio.RECORD_JS.replace("{seconds}", "1.5"))
+        finally:
+            browser.close()
+    assert not result.startswith("error"), result
+    with wave.open(io.BytesIO(base64.b64decode(result))) as reader:
+        assert (reader.getnchannels(), reader.getsampwidth()) == (1, 2)
+        rate = reader.getframerate()
+        assert rate >= SAMPLE_RATE
+        assert 1.3 * rate <= reader.getnframes() <= 1.7 * rate, reader.getnframes()
+    voice = audio.read_voice(base64.b64decode(result), verbose=False)
+    assert voice.size >= audio.MIN_VOICE_SECONDS * SAMPLE_RATE
