@@ -283,6 +283,7 @@ async function decodeTo8k(bytes, rate, what) {
   } else {
     let buffer;
     try {
+      // an OfflineAudioContext at the book's rate: decodeAudioData resamples to it
       buffer = await new OfflineAudioContext(1, 1, rate).decodeAudioData(bytes);
     } catch (error) {
       throw new LabError(
@@ -298,6 +299,7 @@ async function decodeTo8k(bytes, rate, what) {
     for (let i = 0; i < audio.length; i++) audio[i] += channel[i] / channels.length;
   }
   if (sourceRate !== rate) {
+    // a WAV at another rate: rendered at the book's rate by an OfflineAudioContext
     if (audio.length === 0) return audio;
     const context = new OfflineAudioContext(1, Math.ceil((audio.length * rate) / sourceRate), rate);
     const input = context.createBuffer(1, audio.length, sourceRate);
