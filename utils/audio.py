@@ -284,7 +284,10 @@ def read_voice(source, *, name: str | None = None, **options) -> np.ndarray:
 
 #: The JavaScript that :func:`record_voice` runs in Colab's output frame: ``{seconds}`` of the
 #: microphone as 16-bit PCM, captured with getUserMedia and an AudioContext, returned as a
-#: base64 WAV (or as ``"error: ..."``), so that no ffmpeg is needed to decode it.
+#: base64 WAV (or as ``"error: ..."``), so that no ffmpeg is needed to decode it. The samples are
+#: taken by a ScriptProcessorNode: deprecated, but in every browser and, unlike an AudioWorklet,
+#: it needs no module file. If the browser keeps the AudioContext suspended until a click, a
+#: "Start recording" button appears. tests/unit/test_voice.py runs it in Chromium.
 RECORD_JS = """
 (async (seconds) => {
   const stream = await navigator.mediaDevices.getUserMedia({
@@ -366,7 +369,11 @@ def record_voice(seconds: float = RECORD_SECONDS, **options) -> np.ndarray:
     resampled to 8 kHz. Only ever called when the reader asks for it (``"microphone"``): outside
     Colab it raises :class:`VoiceError` at once and never waits. Returns float32 (n_samples,).
     """
-    if not isinstance(seconds, (int, float)) or not 0 < seconds <= MAX_VOICE_SECONDS:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, (int, float))
+        or not 0 < seconds <= MAX_VOICE_SECONDS
+    ):
         raise VoiceError(
             f"seconds must be a number between 0 and {MAX_VOICE_SECONDS:.0f}, got {seconds!r}."
         )
