@@ -8,7 +8,8 @@ What a chapter meets when a student opens it in Colab, as far as the book depend
   ``PYTHONPATH``, imported by an IPython startup file in a private ``IPYTHONDIR``. ``google`` is a
   namespace package shared with protobuf (``google.protobuf``), so the stand-in has no
   ``google/__init__.py``, which would hide protobuf from TensorFlow;
-- no ``myst_nb`` and no checkout of the book on ``sys.path``: the setup cell has to clone it.
+- no ``myst_nb`` and no checkout of the book on ``sys.path``: the setup cell has to clone it;
+- no trained weights cached (``SPEECH_AE_MODEL_CACHE=0``): every chapter trains its models.
 
 Everything lives in one temporary folder made by :func:`make_runtime`; nothing is written to the
 repository or to the user's Jupyter and IPython folders. Run with the Python of ``.venv-colab``:
@@ -96,6 +97,10 @@ def make_runtime(folder: pathlib.Path) -> dict:
         SPEECH_AE_REPOSITORY=env.get("SPEECH_AE_REPOSITORY", REPO_ROOT.as_uri()),
         # debugpy's "frozen modules" notice at kernel start (the kernel's stderr, not any cell's)
         PYDEVD_DISABLE_FILE_VALIDATION="1",
+        # a fresh Colab runtime has no trained weights cached; and models trained under Colab's
+        # Keras must not replace the book build's in the user's cache, from which the live lab
+        # exports chapter 4's codec (tools/live_lab.py) while this runs beside `make book`
+        SPEECH_AE_MODEL_CACHE="0",
     )
     return env
 
