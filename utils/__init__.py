@@ -9,7 +9,8 @@ One module per concern, each explained in the chapter named in its docstring:
 - :mod:`utils.synthetic`   the offline fallback corpus the book generates itself
 - :mod:`utils.features`    log-mel, MFCC, context windows, standardization, inversion
 - :mod:`utils.metrics`     log-spectral distance, paired bootstrap intervals, SNR, bit rates
-- :mod:`utils.audio`       audio players ("original | reconstruction") at equal loudness
+- :mod:`utils.audio`       audio players ("original | reconstruction") at equal loudness,
+                           and the reader's own recording (file, or Colab's microphone)
 - :mod:`utils.plots`       spectrogram and waveform figures with alt text
 - :mod:`utils.explorer`    sliders over results that work live and on the static page
 - :mod:`utils.models`      PCA and the dense autoencoder (chapter 1), reused as baselines
@@ -19,7 +20,8 @@ One module per concern, each explained in the chapter named in its docstring:
 - :mod:`utils.quantization` nearest codeword, LBG codebooks, perplexity, scalar quantizer (ch. 4)
 - :mod:`utils.sequences`   padding and masking of variable-length sequences (chapter 5)
 - :mod:`utils.prior`       priors over code sequences, sampling, bits per code (chapter 6)
-- :mod:`utils.cache`       trained weights reused between notebooks, checked before use (ch. 6)
+- :mod:`utils.cache`       trained weights reused between notebooks, checked before use (ch. 4, 6)
+- :mod:`utils.export`      chapter 4's codec as ONNX and JSON for the live lab page
 
 Importing :mod:`utils` is cheap: TensorFlow is only imported by
 :func:`utils.runtime.setup_notebook`.
