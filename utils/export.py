@@ -42,7 +42,7 @@ import warnings
 
 import numpy as np
 
-from . import features
+from . import audio, features
 from .codec import VQVAE, bits_per_second
 from .metrics import bits_per_code
 from .runtime import quiet_tensorflow
@@ -305,12 +305,30 @@ def feature_constants() -> dict:
     }
 
 
+def recording_constants() -> dict:
+    """The limits :func:`utils.audio.your_voice` applies to a reader's recording, for the page to
+    apply the same: ``max_seconds`` and ``min_seconds`` (s), ``silence_peak_db`` (dB full scale:
+    a loudest sample below it is silence), ``clip_level`` (magnitude at full scale),
+    ``clipped_fraction`` and ``clipped_min_samples`` (more samples than both there: clipped), and
+    ``target_rms_db``, the level both players are set to (dB full scale, RMS)."""
+    return {
+        "max_seconds": float(audio.MAX_VOICE_SECONDS),
+        "min_seconds": float(audio.MIN_VOICE_SECONDS),
+        "silence_peak_db": float(audio.SILENCE_PEAK_DB),
+        "clip_level": float(audio.CLIP_LEVEL),
+        "clipped_fraction": float(audio.CLIPPED_FRACTION),
+        "clipped_min_samples": int(audio.CLIPPED_MIN_SAMPLES),
+        "target_rms_db": float(audio.TARGET_RMS_DB),
+    }
+
+
 def lab_constants(model: VQVAE, standardizer, files: dict | None = None) -> dict:
     """Everything ``codec.json`` holds: :func:`feature_constants` under ``"features"``, the
     standardizer under ``"standardizer"`` (``mean``, ``std``: F values in dB, frames are
     standardized as (x - mean) / std), the codec under ``"codec"`` (stride in frames per code,
     codebook_size K, stages S, bits_per_code log2 K, bits_per_second_per_stage in bit/s,
-    code_dim D, and ``bits_per_second`` for n = 1 ... S stages) and, when ``files`` maps a role
+    code_dim D, and ``bits_per_second`` for n = 1 ... S stages), the checks of a reader's
+    recording under ``"recording"`` (:func:`recording_constants`) and, when ``files`` maps a role
     (``"encoder"``, ``"decoder"``) to a written file, each file's name, size in bytes and SHA-256.
     """
     model = _check_model(model)
@@ -334,6 +352,7 @@ def lab_constants(model: VQVAE, standardizer, files: dict | None = None) -> dict
             ],
             "n_codes": "ceil(n_frames / stride)",
         },
+        "recording": recording_constants(),
     }
     if constants["features"]["n_mels"] != model.n_mels:
         raise ValueError(
@@ -384,4 +403,5 @@ __all__ = [
     "export_encoder",
     "feature_constants",
     "lab_constants",
+    "recording_constants",
 ]

@@ -122,6 +122,22 @@ def test_constants_are_those_of_utils_features_and_the_codec(trained):
     assert c["bits_per_second"] == [
         codec.bits_per_second(16, n, stride=model.stride) for n in (1, 2, 3)
     ]
+    from utils import audio
+
+    r = constants["recording"]  # the page refuses what utils.audio.your_voice refuses
+    assert (r["max_seconds"], r["min_seconds"]) == (
+        audio.MAX_VOICE_SECONDS,
+        audio.MIN_VOICE_SECONDS,
+    )
+    assert (r["silence_peak_db"], r["target_rms_db"]) == (
+        audio.SILENCE_PEAK_DB,
+        audio.TARGET_RMS_DB,
+    )
+    assert (r["clip_level"], r["clipped_fraction"], r["clipped_min_samples"]) == (
+        audio.CLIP_LEVEL,
+        audio.CLIPPED_FRACTION,
+        audio.CLIPPED_MIN_SAMPLES,
+    )
     for role in ("encoder", "decoder"):
         data = files[role].read_bytes()
         assert constants["files"][role]["name"] == files[role].name

@@ -27,17 +27,15 @@ import { invertLogMel } from "./synthesis.js";
 
 const ORT_FOLDER = new URL("../npm/onnxruntime-web/", import.meta.url).href;
 const LAB_FOLDER = new URL("./", import.meta.url).href;
-/** The longest input, in seconds: a recording stops there, a longer file is refused. */
-const MAX_SECONDS = 10;
-/** The shortest input, in seconds (a spoken digit lasts about half a second). */
-const MIN_SECONDS = 0.25;
-/** Silent: the loudest sample below this (about -60 dB full scale). */
-const SILENT_PEAK = 1e-3;
-/** Clipped: more than this fraction of the samples at full scale. */
-const CLIPPED_FRACTION = 0.001;
-const FULL_SCALE = 0.999;
-/** The loudness both players are set to (RMS, dB full scale), as utils.audio plays pairs. */
-const TARGET_RMS_DB = -20;
+/**
+ * The checks of a recording, the same as utils.audio.your_voice applies in the notebooks:
+ * codec.json's "recording" block, written from utils.audio by utils/export.py (max_seconds,
+ * min_seconds, silence_peak_db, clip_level, clipped_fraction, clipped_min_samples,
+ * target_rms_db). Read once the lab has started.
+ */
+function limits() {
+  return lab.constants.recording;
+}
 
 const lab = {
   ready: false,
@@ -210,11 +208,12 @@ async function record() {
   window.speechLab.state = "recording";
   $("lab-record").disabled = true;
   $("lab-stop").disabled = false;
-  step(`Recording … say a digit or two, then press Stop (at most ${MAX_SECONDS} s).`);
+  const maxSeconds = limits().max_seconds;
+  step(`Recording … say a digit or two, then press Stop (at most ${maxSeconds} s).`);
   lab.limitTimer = setTimeout(() => {
     lab.hitLimit = true;
     stop();
-  }, MAX_SECONDS * 1000);
+  }, maxSeconds * 1000);
 }
 
 function stop() {
@@ -315,17 +314,18 @@ async function decodeTo8k(bytes, rate, what) {
 
 /** Refuse input the codec cannot sensibly code, with a message that says why. */
 function check(audio, rate, what, hitLimit) {
+  const { max_seconds: maxSeconds, min_seconds: minSeconds } = limits();
   const seconds = audio.length / rate;
-  if (seconds < MIN_SECONDS) {
+  if (seconds < minSeconds) {
     throw new LabError(
       `${capitalize(what)} is too short (${seconds.toFixed(2)} s): at least ` +
-        `${MIN_SECONDS} s are needed. Say a whole word.`,
+        `${minSeconds} s are needed. Say a whole word.`,
     );
   }
-  if (seconds > MAX_SECONDS + 0.5 && !hitLimit) {
+  if (seconds > maxSeconds + 0.5 && !hitLimit) {
     throw new LabError(
       `${capitalize(what)} is too long (${seconds.toFixed(1)} s): the lab takes at most ` +
-        `${MAX_SECONDS} s. Cut it, or record a shorter one.`,
+        `${maxSeconds} s. Cut it, or record a shorter one.`,
     );
   }
   let peak = 0;
@@ -333,23 +333,24 @@ function check(audio, rate, what, hitLimit) {
   for (const x of audio) {
     const a = Math.abs(x);
     if (a > peak) peak = a;
-    if (a >= FULL_SCALE) clipped++;
+    if (a >= limits().clip_level) clipped++;
   }
-  if (!(peak > SILENT_PEAK)) {
+  if (!(peak > 10 ** (limits().silence_peak_db / 20))) {
     throw new LabError(
       `${capitalize(what)} is silent (its loudest sample is ` +
         `${peak > 0 ? (20 * Math.log10(peak)).toFixed(0) + " dB full scale" : "zero"}). ` +
         "Check that the right microphone is selected and not muted, and speak closer to it.",
     );
   }
-  if (clipped > CLIPPED_FRACTION * audio.length) {
+  const { clipped_fraction, clipped_min_samples } = limits();
+  if (clipped > clipped_fraction * audio.length && clipped >= clipped_min_samples) {
     return (
       `${capitalize(what)} is clipped: ${clipped} samples hit full scale, so the loudest ` +
       "parts are distorted before the codec sees them. Speak a little farther from the " +
       "microphone or turn its level down. (Coded anyway.)"
     );
   }
-  return hitLimit ? `Recording stopped at the limit of ${MAX_SECONDS} s.` : "";
+  return hitLimit ? `Recording stopped at the limit of ${maxSeconds} s.` : "";
 }
 
 function capitalize(text) {
@@ -488,7 +489,7 @@ function wav(audio, rate) {
 
 /** Both clips at the same RMS, then one common factor if either would clip (utils.audio). */
 function matchLoudness(clips) {
-  const target = 10 ** (TARGET_RMS_DB / 20);
+  const target = 10 ** (limits().target_rms_db / 20);
   const scaled = clips.map((clip) => {
     let sum = 0;
     for (const x of clip) sum += x * x;
